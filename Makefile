@@ -1,0 +1,70 @@
+# 守望 — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := shouwang/web/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL database the suite runs against (pytest-django creates test_shouwang).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shouwang
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench install install-dev assets services test-sqlite test-postgres clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.built: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.built
+
+run: install assets
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_load
+	@echo "守望 已启动：http://$(HOST):$(PORT)/ （按 Ctrl+C 停止）"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Starts PostgreSQL and installs Chromium when missing (required when CI=true).
+services:
+	bash scripts/test-services.sh
+
+test-sqlite: install assets
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: install assets
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: install assets services lint
+	@echo "== 测试：SQLite =="
+	$(MAKE) --no-print-directory test-sqlite
+	@echo "== 测试：PostgreSQL =="
+	$(MAKE) --no-print-directory test-postgres
+
+bench: install
+	@echo "尚无基准测试（bench/ 随后续需求加入）。"
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/static

@@ -1,0 +1,128 @@
+"""The access policy: what each role may do, and the jurisdiction that cuts every read.
+
+Deny by default: a permission not granted below is refused; a user without an area sees
+nothing, except the system administrator, whose jurisdiction is the whole country.
+Selectors call `scope` / `in_jurisdiction`; views call `require`.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from shouwang.areas import codes
+from shouwang.areas.models import Area
+
+from .models import Role
+
+
+class Perm(StrEnum):
+    VIEW_AREAS = "view_areas"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    ADMIN_SITE = "admin_site"
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(
+        {Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT, Perm.ADMIN_SITE}
+    ),
+    Role.CIVIL_AFFAIRS: frozenset(
+        {Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT}
+    ),
+    Role.SUPERVISOR: frozenset({Perm.VIEW_AREAS}),
+    Role.DIRECTOR: frozenset({Perm.VIEW_AREAS}),
+    Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS}),
+    Role.LEADER: frozenset({Perm.VIEW_AREAS}),
+}
+
+# The levels of area each role may be given as its jurisdiction.
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(codes.Level),
+    Role.CIVIL_AFFAIRS: frozenset(
+        {codes.Level.PROVINCE, codes.Level.CITY, codes.Level.COUNTY}
+    ),
+    Role.SUPERVISOR: frozenset({codes.Level.TOWNSHIP}),
+    Role.DIRECTOR: frozenset({codes.Level.VILLAGE}),
+    Role.DEPARTMENT: frozenset(
+        {
+            codes.Level.PROVINCE,
+            codes.Level.CITY,
+            codes.Level.COUNTY,
+            codes.Level.TOWNSHIP,
+        }
+    ),
+    Role.LEADER: frozenset(
+        {
+            codes.Level.PROVINCE,
+            codes.Level.CITY,
+            codes.Level.COUNTY,
+            codes.Level.TOWNSHIP,
+        }
+    ),
+}
+
+# The roles a manager may hand out: never more than their own.
+ASSIGNABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: tuple(Role.values),
+    Role.CIVIL_AFFAIRS: (
+        Role.CIVIL_AFFAIRS,
+        Role.SUPERVISOR,
+        Role.DIRECTOR,
+        Role.DEPARTMENT,
+        Role.LEADER,
+    ),
+}
+
+_NOTHING = "\0"  # a prefix no code starts with
+
+
+def has_perm(user, perm: Perm) -> bool:
+    """True when the user is active and their role grants perm."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in ROLE_PERMS.get(user.role, frozenset())
+
+
+def require(user, perm: Perm) -> None:
+    """Raise PermissionDenied (403) unless the user holds perm."""
+    if not has_perm(user, perm):
+        raise PermissionDenied("您没有此项操作的权限。")
+
+
+def jurisdiction_prefix(user) -> str:
+    """The code prefix of everything the user may see; '' for all, a null prefix for none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NOTHING
+    if user.area_id:
+        return codes.prefix_of(user.area_id)
+    return "" if user.role == Role.ADMIN else _NOTHING
+
+
+def jurisdiction_q(user, field: str) -> Q:
+    """A filter keeping rows whose area code (at `field`) lies in the user's jurisdiction."""
+    prefix = jurisdiction_prefix(user)
+    if prefix == _NOTHING:
+        return Q(pk__in=[])
+    if prefix == "":
+        return Q()
+    low, high = codes.prefix_bounds(prefix)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def scope(user, queryset: QuerySet, field: str = "area_id") -> QuerySet:
+    """The queryset cut to the user's jurisdiction on the area code at `field`."""
+    return queryset.filter(jurisdiction_q(user, field))
+
+
+def in_jurisdiction(user, code: str | None) -> bool:
+    """True when an area code lies inside the user's jurisdiction."""
+    prefix = jurisdiction_prefix(user)
+    if prefix == _NOTHING or not code:
+        return False
+    return code.startswith(prefix)
+
+
+def jurisdiction_area(user) -> Area | None:
+    """The area the user's jurisdiction is rooted at (None for the whole country)."""
+    return user.area if user.area_id else None

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login.failed", "登录失败"
+    LOGOUT = "logout", "退出登录"
+    PASSWORD_CHANGE = "password.change", "修改密码"
+    USER_CREATE = "user.create", "创建账号"
+    USER_UPDATE = "user.update", "修改账号"
+    USER_PASSWORD_RESET = "user.password_reset", "重置密码"
+    USER_DEACTIVATE = "user.deactivate", "停用账号"
+    USER_ACTIVATE = "user.activate", "启用账号"
+    AREAS_LOAD = "areas.load", "导入行政区划"
+    AUDIT_EXPORT = "audit.export", "导出审计日志"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, where and when; written inside the service's transaction."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField("对象类型", max_length=40, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    details = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        indexes = [
+            models.Index(fields=["area", "at"], name="audit_area_at"),
+            models.Index(fields=["at"], name="audit_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"

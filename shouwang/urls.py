@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "守望 系统管理"
+admin.site.site_title = "守望"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", include("shouwang.web.urls")),
+    path("accounts/", include("shouwang.accounts.urls")),
+    path("areas/", include("shouwang.areas.urls")),
+    path("audit/", include("shouwang.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

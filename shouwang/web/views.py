@@ -1,0 +1,24 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shouwang.accounts.selectors import user_counts_by_role_for
+from shouwang.areas.selectors import area_counts_by_level_for, area_path
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's jurisdiction and real figures of what it holds."""
+    user = request.user
+    users_by_role = user_counts_by_role_for(viewer=user)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "path": area_path(user.area) if user.area_id else [],
+            "areas_by_level": area_counts_by_level_for(viewer=user),
+            "users_by_role": users_by_role,
+            "chart": {
+                "labels": list(users_by_role),
+                "values": list(users_by_role.values()),
+            },
+        },
+    )
