@@ -163,6 +163,7 @@ USE_TZ = True
 # WhiteNoise; production runs collectstatic and sets STATIC_MANIFEST=1.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

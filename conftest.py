@@ -1,0 +1,17 @@
+"""Shared fixtures: fast password hashing, the two-jurisdiction world, users by role."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tested in accounts); tests hash cheaply.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Two sibling counties, every role in each; see tests/leakwalk.py."""
+    from tests.leakwalk import build_world
+
+    return build_world()
