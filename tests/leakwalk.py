@@ -68,7 +68,8 @@ class World:
 
 
 def _side(county_code: str, label: str, foreign: bool) -> Side:
-    county = Area.objects.get(code=county_code)
+    # make_area, not get: transactional tests flush the areas the migration loaded.
+    county = make_area(county_code)
     township = make_area(county_code[:6] + "901000", f"{label}镇")
     village = make_area(county_code[:6] + "901001", f"{label}村")
     side = Side(county, township, village, {})
