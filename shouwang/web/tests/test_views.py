@@ -1,0 +1,87 @@
+"""The home page and the role navigation, through HTTP."""
+
+import pytest
+from django.test import Client
+
+from shouwang.accounts.models import Role
+from tests.factories import HOME_COUNTY, make_area, make_user
+
+pytestmark = pytest.mark.django_db
+
+NAV = {
+    Role.ADMIN: ["首页", "行政区划", "账号管理", "审计日志", "系统管理"],
+    Role.CIVIL_AFFAIRS: ["首页", "行政区划", "账号管理", "审计日志"],
+    Role.SUPERVISOR: ["首页", "行政区划"],
+    Role.DIRECTOR: ["首页", "行政区划"],
+    Role.DEPARTMENT: ["首页", "行政区划"],
+    Role.LEADER: ["首页", "行政区划"],
+}
+
+
+def _home(user) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def county():
+    county = make_area(HOME_COUNTY)
+    township = make_area("430524901000", "甲镇")
+    make_area("430524901001", "甲一村")
+    make_area("430524901002", "甲二村")
+    return county, township
+
+
+@pytest.mark.parametrize("role", list(NAV))
+def test_navigation_follows_the_role(county, role):
+    area = {
+        Role.ADMIN: None,
+        Role.SUPERVISOR: county[1],
+        Role.DIRECTOR: make_area("430524901001"),
+    }.get(role, county[0])
+    response = _home(make_user(role, area))
+    assert [item["label"] for item in response.context["nav_items"]] == NAV[role]
+
+
+def test_home_shows_the_jurisdiction_and_real_figures(county):
+    user = make_user(Role.CIVIL_AFFAIRS, county[0], full_name="周民政")
+    make_user(Role.DIRECTOR, make_area("430524901001"))
+    make_user(Role.DIRECTOR, make_area("430524901002"), is_active=False)
+    make_user(Role.DIRECTOR, make_area("430525901001"))  # another county
+    response = _home(user)
+    body = response.content.decode()
+    assert "您好，周民政" in body
+    assert "湖南省 / 邵阳市 / 隆回县" in body
+    assert response.context["areas_by_level"]["乡镇"] == 1
+    assert response.context["areas_by_level"]["村（社区）"] == 2
+    assert response.context["users_by_role"]["儿童主任"] == 1
+    assert response.context["users_by_role"]["民政干部"] == 1
+    assert 'id="users-chart-data"' in body
+
+
+def test_a_user_without_an_area_sees_no_figures(county):
+    user = make_user(Role.LEADER, None)
+    response = _home(user)
+    assert "未设置（请联系管理员）" in response.content.decode()
+    assert set(response.context["areas_by_level"].values()) == {0}
+    assert set(response.context["users_by_role"].values()) == {0}
+
+
+def test_anonymous_visitors_are_sent_to_login():
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_forbidden_and_missing_pages_speak_chinese(county):
+    client = Client()
+    client.force_login(make_user(Role.DIRECTOR, make_area("430524901001")))
+    forbidden = client.get("/audit/")
+    assert forbidden.status_code == 403
+    assert "您的角色没有此项操作的权限" in forbidden.content.decode()
+    missing = client.get("/areas/430525000000/")
+    assert missing.status_code == 404
+    assert "不在您的管辖范围内" in missing.content.decode()
