@@ -9,6 +9,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # The same task code a db_worker runs in production runs inline in tests.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
 @pytest.fixture
 def world(db):
     """Two sibling counties, every role in each; see tests/leakwalk.py."""

@@ -51,10 +51,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "shouwang.core",
     "shouwang.areas",
     "shouwang.accounts",
     "shouwang.audit",
+    "shouwang.registry",
     "shouwang.web",
     "shouwang.demo",
 ]
@@ -152,6 +155,22 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "shouwang.audit.middleware.request_ip"
+# Behind nginx (or another reverse proxy you control), take the client's address from
+# the last X-Forwarded-For entry that proxy appends; never set this without a proxy.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+
+# Background work (django-tasks): the database backend, run by `manage.py db_worker` on
+# any number of machines sharing the database; tests run the same tasks inline.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Classification: 民发〔2024〕17号 lets a county count urban-hukou children as left-behind.
+LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True)
 
 # Internationalisation: the product speaks Chinese and lives in China's time zone.
 LANGUAGE_CODE = "zh-hans"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("shouwang.accounts.urls")),
     path("areas/", include("shouwang.areas.urls")),
     path("audit/", include("shouwang.audit.urls")),
+    path("children/", include("shouwang.registry.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -21,24 +21,32 @@ class Perm(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     ADMIN_SITE = "admin_site"
+    VIEW_CHILDREN = "view_children"  # read children's records
+    EDIT_CHILDREN = "edit_children"  # register, edit, exit, re-admit, merge
+    REVEAL_ID = "reveal_id"  # see full ID numbers (audited)
+    VIEW_CHILD_STATS = "view_child_stats"  # aggregates only, no personal data
 
 
+_CASEWORK = frozenset(
+    {Perm.VIEW_CHILDREN, Perm.EDIT_CHILDREN, Perm.REVEAL_ID, Perm.VIEW_CHILD_STATS}
+)
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    # The system administrator runs the system and does no casework by default.
     Role.ADMIN: frozenset(
         {Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT, Perm.ADMIN_SITE}
     ),
-    Role.CIVIL_AFFAIRS: frozenset(
-        {Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT}
-    ),
-    Role.SUPERVISOR: frozenset({Perm.VIEW_AREAS}),
-    Role.DIRECTOR: frozenset({Perm.VIEW_AREAS}),
+    Role.CIVIL_AFFAIRS: frozenset({Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT})
+    | _CASEWORK,
+    Role.SUPERVISOR: frozenset({Perm.VIEW_AREAS}) | _CASEWORK,
+    Role.DIRECTOR: frozenset({Perm.VIEW_AREAS}) | _CASEWORK,
+    # Member units see the cases referred to them (a later issue); nothing here yet.
     Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS}),
-    Role.LEADER: frozenset({Perm.VIEW_AREAS}),
+    Role.LEADER: frozenset({Perm.VIEW_AREAS, Perm.VIEW_CHILD_STATS}),
 }
 
 # The levels of area each role may be given as its jurisdiction.
 ROLE_LEVELS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(codes.Level),
+    Role.ADMIN: frozenset(),  # nationwide: a system administrator has no area
     Role.CIVIL_AFFAIRS: frozenset(
         {codes.Level.PROVINCE, codes.Level.CITY, codes.Level.COUNTY}
     ),
@@ -94,6 +102,8 @@ def jurisdiction_prefix(user) -> str:
     """The code prefix of everything the user may see; '' for all, a null prefix for none."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return _NOTHING
+    if user.role not in ROLE_PERMS:
+        return _NOTHING
     if user.area_id:
         return codes.prefix_of(user.area_id)
     return "" if user.role == Role.ADMIN else _NOTHING
@@ -104,6 +114,12 @@ def jurisdiction_q(user, field: str) -> Q:
     prefix = jurisdiction_prefix(user)
     if prefix == _NOTHING:
         return Q(pk__in=[])
+    return prefix_q(field, prefix)
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose 12-digit area code at `field` starts with prefix, as an index range
+    (gte/lte, which foreign keys support, unlike range or LIKE on every database)."""
     if prefix == "":
         return Q()
     low, high = codes.prefix_bounds(prefix)

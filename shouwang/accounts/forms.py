@@ -6,7 +6,7 @@ from shouwang.areas.models import Area
 from shouwang.areas.selectors import area_choices_for
 
 from . import access
-from .models import Role, Unit
+from .models import Role, Unit, User
 
 
 class LoginForm(AuthenticationForm):
@@ -20,6 +20,18 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+    def get_invalid_login_error(self):
+        # Django refuses deactivated accounts before it can say so; tell the person
+        # (only when the password was right, so nothing is revealed to a guesser).
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is not None and password and user.check_password(password):
+            return forms.ValidationError(
+                self.error_messages["inactive"], code="inactive"
+            )
+        return super().get_invalid_login_error()
 
 
 class AreaChoiceField(forms.ModelChoiceField):

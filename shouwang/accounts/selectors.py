@@ -26,9 +26,9 @@ def user_list_for(
     if role:
         users = users.filter(role=role)
     if area_code and codes.is_code(area_code):
-        users = users.filter(
-            area_id__range=codes.prefix_bounds(codes.prefix_of(area_code))
-        )
+        # A foreign key supports gte/lte but not range.
+        low, high = codes.prefix_bounds(codes.prefix_of(area_code))
+        users = users.filter(area_id__gte=low, area_id__lte=high)
     if search:
         users = users.filter(
             Q(username__icontains=search)

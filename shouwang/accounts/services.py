@@ -1,5 +1,6 @@
 """Writes to accounts: creating, changing and deactivating users; password changes."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,17 +21,23 @@ def _check_assignment(*, actor, role: str, area: Area | None, unit: str) -> None
         raise DomainError(
             f"角色“{role}”不存在：应为 {' / '.join(Role.values)} 之一。", field="role"
         )
-    if actor is not None:
-        if role not in access.ASSIGNABLE_ROLES.get(actor.role, ()):
-            raise DomainError("您不能授予该角色。", field="role")
-        admin_nationwide = area is None and actor.role == Role.ADMIN
-        if not admin_nationwide and not (
-            area is not None and access.in_jurisdiction(actor, area.code)
-        ):
-            raise DomainError("管辖区划必须在您自己的管辖范围内。", field="area")
+    if actor is not None and role not in access.ASSIGNABLE_ROLES.get(actor.role, ()):
+        raise DomainError("您不能授予该角色。", field="role")
     if area is None and role != Role.ADMIN:
         raise DomainError(
             "请选择管辖区划：除系统管理员外，每个账号都要有管辖区划。", field="area"
+        )
+    if actor is not None:
+        # Only a nationwide manager may hand out the whole country.
+        if area is None:
+            inside = access.jurisdiction_prefix(actor) == ""
+        else:
+            inside = access.in_jurisdiction(actor, area.code)
+        if not inside:
+            raise DomainError("管辖区划必须在您自己的管辖范围内。", field="area")
+    if role == Role.ADMIN and area is not None:
+        raise DomainError(
+            "系统管理员的管辖范围是全国，请不要选择管辖区划。", field="area"
         )
     if area is not None and area.level not in access.ROLE_LEVELS[role]:
         allowed = "、".join(
@@ -152,6 +159,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active", "updated_at"])
+        if active:
+            axes_reset(username=user.username)
         audit_record(
             actor=actor,
             action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
@@ -163,10 +172,13 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def user_password_reset(*, actor: User, user: User, password: str) -> User:
-    """Set a new password for another user (they should change it at next login); audited."""
+    """Set a new password for another user and lift any login lockout; audited."""
+    if user.pk == actor.pk:
+        raise DomainError("请通过右上角的“修改密码”修改自己的密码。", field="password")
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
+    axes_reset(username=user.username)
     audit_record(
         actor=actor, action=AuditAction.USER_PASSWORD_RESET, obj=user, area=user.area
     )

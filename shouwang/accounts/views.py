@@ -159,7 +159,12 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Deactivate or re-activate an account (accounts are never deleted)."""
     require(request.user, Perm.MANAGE_USERS)
     user = user_get_for(viewer=request.user, pk=pk)
-    active = request.POST.get("active") == "1"
+    flag = request.POST.get("active")
+    if flag not in {"0", "1"}:
+        # A request that does not say which way must never deactivate an account.
+        messages.error(request, "请在账号页面点击“停用账号”或“重新启用”按钮。")
+        return redirect("accounts:user-detail", pk=user.pk)
+    active = flag == "1"
     try:
         services.user_set_active(actor=request.user, user=user, active=active)
     except DomainError as error:

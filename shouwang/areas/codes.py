@@ -10,7 +10,8 @@ import re
 from enum import StrEnum
 
 CODE_LENGTH = 12
-_CODE_RE = re.compile(r"^\d{12}$")
+# ASCII digits only: \d would also take full-width and other Unicode digits.
+_CODE_RE = re.compile(r"[0-9]{12}")
 
 
 class Level(StrEnum):
@@ -40,7 +41,7 @@ _ORDER = list(LEVEL_DIGITS)
 
 def is_code(value: str) -> bool:
     """True when value has the shape of a 12-digit area code (not all zeros)."""
-    return bool(_CODE_RE.match(value)) and value[:2] != "00"
+    return bool(_CODE_RE.fullmatch(value)) and value[:2] != "00"
 
 
 def level_of(code: str) -> Level:

@@ -33,6 +33,15 @@ def area_children_for(*, viewer, area: Area) -> QuerySet[Area]:
     )
 
 
+def area_top_for(*, viewer) -> QuerySet[Area]:
+    """The provinces the viewer may see, with how many areas each holds directly."""
+    return (
+        area_list_for(viewer=viewer)
+        .filter(parent__isnull=True)
+        .annotate(n_children=Count("children"))
+    )
+
+
 def area_path(area: Area) -> list[Area]:
     """The area and those above it, province first (names for breadcrumbs; not personal)."""
     above = {

@@ -2,20 +2,25 @@
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 
 from . import codes
-from .models import Area
+from .models import Area, AreaLevel
 
 REQUIRED_COLUMNS = ("code", "name", "parent_code")
+# The level column may use the English value, the short Chinese word, or either label
+# the product itself shows (县级 in messages, 村（社区） on pages).
 _LEVEL_WORDS = {
     **{level.value: level for level in codes.Level},
+    **{label: level for level, label in codes.LEVEL_LABELS.items()},
+    **{label: codes.Level(value) for value, label in AreaLevel.choices},
     "省": codes.Level.PROVINCE,
     "市": codes.Level.CITY,
     "县": codes.Level.COUNTY,
@@ -58,6 +63,28 @@ def _existing(codes_: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def _csv_problem(error: csv.Error) -> str:
+    return f"无法按 CSV 读取（{error}）：请检查引号是否成对，并将文件另存为 CSV"
+
+
+def _records(reader, report: AreaLoadReport) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header, each with the line it starts on (header is line 1).
+
+    A quoted cell may span lines, so the line is read from the reader, not counted.
+    A row the csv module cannot read ends the file with a message for its line.
+    """
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.errors.append((line, _csv_problem(error)))
+            return
+        yield line, cells
+
+
 def areas_parse(text: str, *, stored: dict[str, str] | None = None) -> AreaLoadReport:
     """Check an area list (header code,name,parent_code[,level]); every problem by line.
 
@@ -65,10 +92,15 @@ def areas_parse(text: str, *, stored: dict[str, str] | None = None) -> AreaLoadR
     When None, the database is asked.
     """
     report = AreaLoadReport()
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
+    if not text.strip():
         report.errors.append((1, "文件为空，应有表头 code,name,parent_code"))
+        return report
+    # newline="": the csv module then reads \r, \n and \r\n line ends alike.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        report.errors.append((reader.line_num or 1, _csv_problem(error)))
         return report
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -88,7 +120,7 @@ def areas_parse(text: str, *, stored: dict[str, str] | None = None) -> AreaLoadR
     }
 
     seen: dict[str, int] = {}
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in _records(reader, report):
         if not any(cell.strip() for cell in cells):
             continue
 
@@ -98,16 +130,16 @@ def areas_parse(text: str, *, stored: dict[str, str] | None = None) -> AreaLoadR
 
         code, name, parent = cell("code"), cell("name"), cell("parent_code")
         problems = []
-        if not codes.is_code(code):
-            problems.append(
-                f"区划代码“{code}”格式不对：应为12位数字（不足12位的在末尾补0），"
-                "前两位为省级代码"
-            )
         if not name:
             problems.append("名称为空：请填写区划名称")
         elif len(name) > 100:
             problems.append("名称超过100个字符：请缩短")
-        if problems:
+        if not codes.is_code(code):
+            problems.insert(
+                0,
+                f"区划代码“{code}”格式不对：应为12位数字（不足12位的在末尾补0），"
+                "前两位为省级代码",
+            )
             report.errors.extend((line, p) for p in problems)
             continue
         level = codes.level_of(code)
@@ -139,10 +171,15 @@ def areas_parse(text: str, *, stored: dict[str, str] | None = None) -> AreaLoadR
             continue
         report.rows.append(AreaRow(line, code, name, parent or None))
 
-    in_file = {row.code for row in report.rows}
+    if not seen and not report.errors:
+        report.errors.append((2, "文件只有表头，没有区划行：请在表头下逐行填写区划"))
+        return report
+    # Every well-formed code of the file counts as present, even on a row with another
+    # problem: that row's own message says what is wrong, its children need no second.
+    in_file = set(seen)
     parents = {row.parent_code for row in report.rows if row.parent_code}
     if stored is None:
-        stored = _existing(in_file | parents)
+        stored = _existing(parents - in_file)
     for row in report.rows:
         if (
             row.parent_code
@@ -195,7 +232,7 @@ def areas_load(*, text: str, actor=None, source: str = "") -> AreaLoadReport:
         if new or renamed:
             audit_record(
                 actor=actor,
-                action="areas.load",
+                action=AuditAction.AREAS_LOAD,
                 object_type="area",
                 details={
                     "source": source,

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from shouwang.accounts.access import Perm, require
 
 from .models import Area
-from .selectors import area_children_for, area_get_for, area_list_for, area_path
+from .selectors import area_children_for, area_get_for, area_path, area_top_for
 
 
 def area_root(request: HttpRequest) -> HttpResponse:
@@ -12,7 +12,7 @@ def area_root(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AREAS)
     if request.user.area_id:
         return redirect("areas:detail", code=request.user.area_id)
-    provinces = area_list_for(viewer=request.user).filter(parent__isnull=True)
+    provinces = area_top_for(viewer=request.user)
     return render(
         request, "areas/detail.html", {"area": None, "path": [], "children": provinces}
     )

@@ -1,13 +1,29 @@
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .context import client_ip
 
 
 def request_ip(request: HttpRequest) -> str | None:
-    """The client's address as the WSGI server saw it (set a trusted proxy to rewrite it)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy
+    (BEHIND_PROXY=1) the last address of X-Forwarded-For, which that proxy appended.
+
+    None when the server gives no address or something that is not one (a unix socket
+    path, "unknown"): the audit column is an IP address, and PostgreSQL would refuse it.
+    Login lockouts (django-axes) use this same function.
+    """
+    value = request.META.get("REMOTE_ADDR") or ""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.BEHIND_PROXY and forwarded:
+        value = forwarded.split(",")[-1].strip()
+    try:
+        # An IPv6 zone ("fe80::1%eth0") names the server's interface, not the client.
+        return str(ipaddress.ip_address(value.split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 class AuditContextMiddleware:

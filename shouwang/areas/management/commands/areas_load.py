@@ -18,6 +18,10 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{file}", returncode=2) from None
         except IsADirectoryError:
             raise CommandError(f"{file} 是目录，不是文件。", returncode=2) from None
+        except OSError as error:
+            raise CommandError(
+                f"无法读取文件 {file}：{error.strerror or error}", returncode=2
+            ) from None
         except UndecodableText as error:
             raise CommandError(f"{file}：{error}", returncode=2) from None
         report = areas_load(text=text, source=file)

@@ -1,0 +1,107 @@
+"""`python manage.py demo_load`: the demo city, its seven accounts, and a second run."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from shouwang.accounts.models import Role, Unit, User
+from shouwang.areas import codes
+from shouwang.areas.models import Area
+from shouwang.demo import city
+
+pytestmark = pytest.mark.django_db
+
+USERNAMES = {
+    "demo_admin",
+    "demo_minzheng",
+    "demo_xianminzheng",
+    "demo_dudao",
+    "demo_zhuren",
+    "demo_jiaoyu",
+    "demo_lingdao",
+}
+
+
+def _load() -> str:
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    return out.getvalue()
+
+
+def _census() -> dict[str, object]:
+    under = {}
+    for county in city.COUNTY_CODES:
+        low, high = codes.prefix_bounds(codes.prefix_of(county))
+        inside = Area.objects.filter(code__gte=low, code__lte=high)
+        under[county] = (
+            inside.filter(level="township").count(),
+            inside.filter(level="village").count(),
+        )
+    return {
+        "under": under,
+        "areas": Area.objects.count(),
+        "users": sorted(
+            User.objects.values_list("username", "role", "area_id", "unit")
+        ),
+    }
+
+
+def _printed_logins(out: str) -> dict[str, str]:
+    return dict(re.findall(r"^  (demo_\w+)\s+(\S+)  ", out, flags=re.MULTILINE))
+
+
+def test_the_demo_city_has_townships_and_villages_under_both_counties():
+    out = _load()
+    assert "演示城市已就绪：108 个乡镇和村。" in out
+    census = _census()
+    assert census["under"] == {"430524000000": (6, 48), "430525000000": (6, 48)}
+    villages = Area.objects.filter(level="village", code__startswith="430524")
+    for village in villages.select_related("parent"):
+        assert village.parent.level == "township"
+        assert village.parent_id == codes.expected_parent(village.code)
+        assert village.name.endswith("村")
+
+
+def test_the_seven_accounts_have_their_roles_and_areas():
+    _load()
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
+    assert set(users) == USERNAMES
+    assert users["demo_admin"].role == Role.ADMIN
+    assert users["demo_admin"].area_id is None
+    assert users["demo_admin"].is_superuser
+    assert (users["demo_minzheng"].role, users["demo_minzheng"].area_id) == (
+        Role.CIVIL_AFFAIRS,
+        city.CITY_CODE,
+    )
+    assert users["demo_xianminzheng"].area_id == "430524000000"
+    assert users["demo_dudao"].area.level == "township"
+    assert users["demo_zhuren"].area.level == "village"
+    assert users["demo_zhuren"].area.parent == users["demo_dudao"].area
+    assert users["demo_jiaoyu"].unit == Unit.EDUCATION
+    assert users["demo_lingdao"].role == Role.LEADER
+    assert not any(u.is_superuser for n, u in users.items() if n != "demo_admin")
+
+
+def test_the_printed_password_logs_every_account_in():
+    out = _load()
+    printed = _printed_logins(out)
+    assert set(printed) == USERNAMES
+    for username, password in printed.items():
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": password}
+        )
+        assert response.status_code == 302, username
+        assert response["Location"] == "/"
+        assert client.get("/api/accounts/me").json()["username"] == username
+
+
+def test_a_second_run_leaves_the_same_city_and_accounts():
+    first_out = _load()
+    first = _census()
+    second_out = _load()
+    assert _census() == first
+    assert second_out == first_out

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "shouwang.registry"
+    verbose_name = "儿童信息库"

@@ -1,0 +1,234 @@
+from django import forms
+from django.utils import timezone
+
+from shouwang.accounts.models import Role, User
+from shouwang.areas.models import Area
+from shouwang.areas.selectors import area_list_for
+
+from .models import Child
+from .rules import check_child
+from .selectors import AGE_BANDS, CATEGORY_FILTERS, DIFFICULTY_FILTERS
+from .vocab import Assistance, ExitReason, RiskLevel, Schooling, WeaknessType
+
+EDITABLE = [
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "hukou_registered",
+    "id_number",
+    "hukou_nature",
+    "village",
+    "address",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "serious_illness",
+    "schooling",
+    "school",
+    "boarding",
+    "father_name",
+    "father_id_number",
+    "father_status",
+    "father_work_place",
+    "father_phone",
+    "mother_name",
+    "mother_id_number",
+    "mother_status",
+    "mother_work_place",
+    "mother_phone",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_id_number",
+    "guardian_phone",
+    "guardian_capacity",
+    "family_assistance",
+    "confirmation_signed",
+    "confirmation_date",
+    "lives_alone",
+    "in_school_after_18",
+    "responsible_director",
+    "notes",
+]
+SECTIONS = (
+    ("基本信息", EDITABLE[:16]),
+    ("父母情况", EDITABLE[16:26]),
+    ("监护与家庭", EDITABLE[26:37]),
+    ("其他", EDITABLE[37:]),
+)
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.parent.name if obj.parent else ''} {obj.name}".strip()
+
+
+class DirectorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.area.name if obj.area else ''}）"
+
+
+class ChildForm(forms.ModelForm):
+    """A child's facts; every rule of registry.rules is checked in clean()."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    hukou_registered = forms.TypedChoiceField(
+        label="户口登记状况",
+        choices=[("1", "已登记"), ("0", "未登记")],
+        coerce=lambda v: v == "1",
+        initial="1",
+    )
+    family_assistance = forms.MultipleChoiceField(
+        label="家庭救助帮扶情况",
+        choices=Assistance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    boarding = forms.NullBooleanField(
+        label="是否寄宿",
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", "（未填）"), ("true", "是"), ("false", "否")]
+        ),
+    )
+
+    class Meta:
+        model = Child
+        fields = EDITABLE
+        widgets = {
+            "birth_date": DATE_WIDGET,
+            "confirmation_date": DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        field_classes = {
+            "village": VillageChoiceField,
+            "responsible_director": DirectorChoiceField,
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = (
+            area_list_for(viewer=actor).filter(level="village").select_related("parent")
+        )
+        self.fields["village"].queryset = villages
+        self.fields["village"].error_messages["invalid_choice"] = (
+            "所选村（社区）不存在或不在您的管辖范围内。"
+        )
+        if villages.count() == 1 and not self.instance.pk:
+            self.fields["village"].initial = villages.first()
+        self.fields["responsible_director"].queryset = (
+            User.objects.filter(role=Role.DIRECTOR, is_active=True, area__in=villages)
+            .select_related("area")
+            .order_by("area_id", "full_name")
+        )
+        self.fields[
+            "id_number"
+        ].help_text = "18位；末位 X 大小写均可。户口未登记的可不填。"
+        self.fields["id_number"].widget.attrs.update(
+            {"autocomplete": "off", "inputmode": "text"}
+        )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.initial["hukou_registered"] = (
+                "1" if self.instance.hukou_registered else "0"
+            )
+
+    def validate_unique(self):
+        # The service checks ID clashes itself, naming only the county of a record that
+        # lies outside the worker's jurisdiction; the model's check would say more.
+        pass
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        return value or None
+
+    def clean(self):
+        data = super().clean()
+        values = {k: v for k, v in data.items() if k not in self.errors}
+        for field, messages in check_child(values, today=timezone.localdate()).items():
+            target = field if field in self.fields else None
+            for message in messages:
+                if target is None or target not in self.errors:
+                    self.add_error(target, message + "。")
+        return data
+
+    def sections(self):
+        """The fields grouped as the page shows them."""
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+
+    def service_data(self) -> dict:
+        """The cleaned values keyed by Child attribute names, for the services."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE}
+        data["village_id"] = data.pop("village").pk
+        director = data.pop("responsible_director")
+        data["responsible_director_id"] = director.pk if director else None
+        data["family_assistance"] = sorted(data.get("family_assistance") or [])
+        return data
+
+
+class ChildFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+    area = forms.CharField(label="区划", required=False, max_length=12)
+    category = forms.ChoiceField(label="类别", required=False)
+    difficulty = forms.ChoiceField(label="困境类型", required=False)
+    weakness = forms.ChoiceField(label="监护能力薄弱类型", required=False)
+    risk = forms.ChoiceField(label="风险等级", required=False)
+    age_band = forms.ChoiceField(label="年龄段", required=False)
+    schooling = forms.ChoiceField(label="就学状况", required=False)
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("active", "在册"), ("exited", "已退出"), ("all", "全部")],
+    )
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[
+            ("name", "按姓名拼音"),
+            ("village", "按村（社区）"),
+            ("birth", "按出生日期（早→晚）"),
+            ("-birth", "按出生日期（晚→早）"),
+            ("-updated", "最近修改"),
+        ],
+    )
+
+    def __init__(self, *args, area_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", "全部")]
+        self.fields["category"].choices = every + [(k, k) for k in CATEGORY_FILTERS]
+        self.fields["difficulty"].choices = every + [(k, k) for k in DIFFICULTY_FILTERS]
+        self.fields["weakness"].choices = every + list(WeaknessType.choices)
+        self.fields["risk"].choices = every + list(RiskLevel.choices) + [("无", "无")]
+        self.fields["age_band"].choices = every + [(k, f"{k}岁") for k in AGE_BANDS]
+        self.fields["schooling"].choices = every + list(Schooling.choices)
+        self.fields["area"].widget = forms.Select(
+            choices=[("", "全部区划"), *area_choices]
+        )
+
+
+class ExitForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        label="退出原因", choices=[("", "请选择"), *ExitReason.choices]
+    )
+    exit_date = forms.DateField(
+        label="退出日期",
+        widget=DATE_WIDGET,
+        error_messages={
+            "invalid": "退出日期格式应为 2026-01-31。",
+            "required": "请填写退出日期。",
+        },
+    )
+    note = forms.CharField(
+        label="说明",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_exit_date(self):
+        value = self.cleaned_data["exit_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("退出日期不能晚于今天。")
+        return value

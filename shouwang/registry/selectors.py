@@ -1,0 +1,271 @@
+"""Reads of the child ledger, always cut to the viewer's jurisdiction."""
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from shouwang.accounts import access
+from shouwang.areas import codes
+from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
+
+from .models import Child, ChildChange, ChildStatus, DuplicateDecision
+from .policy import age_on
+from .services import name_keys
+
+CATEGORY_FILTERS = {
+    "孤儿": "is_orphan",
+    "事实无人抚养儿童": "is_de_facto_unsupported",
+    "农村留守儿童": "is_left_behind",
+    "困境儿童": "is_in_difficulty",
+    "无类别": None,
+}
+DIFFICULTY_FILTERS = {
+    "生活困境": "difficulty_living",
+    "自身困境": "difficulty_self",
+    "监护困境": "difficulty_guardianship",
+}
+AGE_BANDS = {
+    "0-2": (0, 2),
+    "3-5": (3, 5),
+    "6-11": (6, 11),
+    "12-15": (12, 15),
+    "16-17": (16, 17),
+}
+SORTS = {
+    "name": ("name_pinyin",),
+    "birth": ("birth_date",),
+    "-birth": ("-birth_date",),
+    "village": ("village_id", "name_pinyin"),
+    "-updated": ("-updated_at",),
+}
+PAGE_SIZE = 50
+_LETTERS = re.compile(r"^[a-zA-Z]+$")
+
+
+@dataclass
+class ChildFilters:
+    area: str = ""
+    category: str = ""
+    difficulty: str = ""
+    weakness: str = ""
+    risk: str = ""
+    age_band: str = ""
+    schooling: str = ""
+    status: str = ChildStatus.ACTIVE
+    q: str = ""
+    sort: str = "name"
+
+
+def child_list_for(*, viewer) -> QuerySet[Child]:
+    """Every child record the viewer may read (all statuses), nothing for other roles."""
+    if not access.has_perm(viewer, access.Perm.VIEW_CHILDREN):
+        return Child.objects.none()
+    return access.scope(viewer, Child.objects.all(), "village_id")
+
+
+def child_get_for(*, viewer, pk) -> Child:
+    """One child the viewer may read; 404 for missing and not-yours alike."""
+    try:
+        return (
+            child_list_for(viewer=viewer)
+            .select_related("village", "responsible_director")
+            .get(pk=int(pk))
+        )
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404("儿童记录不存在或不在您的管辖范围内。") from None
+
+
+def birth_range_for_age(low: int, high: int, as_of: date) -> tuple[date, date]:
+    """Birth dates of children aged low..high (inclusive) on as_of."""
+
+    def years_before(years: int) -> date:
+        try:
+            return as_of.replace(year=as_of.year - years)
+        except ValueError:  # 29 February
+            return as_of.replace(year=as_of.year - years, day=28)
+
+    youngest = years_before(low)
+    oldest_exclusive = years_before(high + 1)
+    return date.fromordinal(oldest_exclusive.toordinal() + 1), youngest
+
+
+def child_search(children: QuerySet[Child], q: str) -> QuerySet[Child]:
+    """Search by full ID number, by pinyin or its initials, or by (part of) the name."""
+    q = q.strip()
+    if not q:
+        return children
+    try:
+        number = parse_id_number(q)
+    except InvalidIdNumber:
+        number = None
+    if number:
+        return children.filter(id_number=number.value)
+    if _LETTERS.match(q):
+        q = q.lower()
+        return children.filter(
+            Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q)
+        )
+    pinyin, _ = name_keys(q)
+    same_name_or_sound = Q(name__contains=q)
+    if pinyin:
+        same_name_or_sound |= Q(name_pinyin=pinyin)
+    return children.filter(same_name_or_sound)
+
+
+def child_filter(
+    children: QuerySet[Child], filters: ChildFilters, *, as_of: date
+) -> QuerySet[Child]:
+    """Apply the list filters (each an indexed column) to an already scoped queryset."""
+    if filters.status in ChildStatus.values:
+        children = children.filter(status=filters.status)
+    if filters.area and codes.is_code(filters.area):
+        children = children.filter(
+            access.prefix_q("village_id", codes.prefix_of(filters.area))
+        )
+    if filters.category in CATEGORY_FILTERS:
+        column = CATEGORY_FILTERS[filters.category]
+        if column:
+            children = children.filter(**{column: True})
+        else:
+            children = children.filter(
+                is_orphan=False,
+                is_de_facto_unsupported=False,
+                is_left_behind=False,
+                is_in_difficulty=False,
+            )
+    if filters.difficulty in DIFFICULTY_FILTERS:
+        children = children.filter(**{DIFFICULTY_FILTERS[filters.difficulty]: True})
+    if filters.weakness:
+        children = children.filter(weakness_type=filters.weakness)
+    if filters.risk:
+        children = children.filter(
+            risk_level="" if filters.risk == "无" else filters.risk
+        )
+    if filters.age_band in AGE_BANDS:
+        children = children.filter(
+            birth_date__range=birth_range_for_age(*AGE_BANDS[filters.age_band], as_of)
+        )
+    if filters.schooling:
+        children = children.filter(schooling=filters.schooling)
+    return child_search(children, filters.q)
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list | None:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        return None
+    return values if isinstance(values, list) else None
+
+
+def keyset_page(
+    children: QuerySet[Child], *, sort: str, after: str = "", size: int = PAGE_SIZE
+):
+    """One page of children in sort order after the cursor, and the next page's cursor."""
+    keys = (*SORTS.get(sort, SORTS["name"]), "id")
+    children = children.order_by(*keys)
+    values = decode_cursor(after) if after else None
+    if values and len(values) == len(keys):
+        condition = Q()
+        for i in reversed(range(len(keys))):
+            key = keys[i].lstrip("-")
+            op = "lt" if keys[i].startswith("-") else "gt"
+            step = Q(**{f"{key}__{op}": values[i]})
+            for j in range(i):
+                step &= Q(**{keys[j].lstrip("-"): values[j]})
+            condition = step if i == len(keys) - 1 else condition | step
+        children = children.filter(condition)
+    rows = list(children.select_related("village")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = ""
+    if more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, k.lstrip("-")) for k in keys])
+    return rows, next_cursor
+
+
+def child_history(child: Child) -> QuerySet[ChildChange]:
+    """The child's changes, newest first, including those of records merged into it."""
+    merged = list(Child.objects.filter(merged_into=child).values_list("pk", flat=True))
+    return ChildChange.objects.filter(child_id__in=[child.pk, *merged]).select_related(
+        "child"
+    )
+
+
+def child_as_of(child: Child, on: date) -> dict | None:
+    """The record as it stood at the end of a past date (None before it was registered)."""
+    end = datetime.combine(
+        on + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    change = (
+        ChildChange.objects.filter(child=child, at__lt=end)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return change.snapshot if change else None
+
+
+def duplicate_candidates(*, viewer, child: Child, threshold: int = 85) -> list[Child]:
+    """Other active records in the same county, same birth date and a similar name
+    (pinyin-aware: 张晓明 / 张小明), not already judged different, that the viewer may see."""
+    dismissed = set(
+        DuplicateDecision.objects.filter(Q(first=child) | Q(second=child)).values_list(
+            "first_id", "second_id"
+        )
+    )
+    dismissed_ids = {pk for pair in dismissed for pk in pair} - {child.pk}
+    others = (
+        child_list_for(viewer=viewer)
+        .filter(access.prefix_q("village_id", child.village_id[:6]))
+        .filter(status=ChildStatus.ACTIVE, birth_date=child.birth_date)
+        .exclude(pk__in=[child.pk, *dismissed_ids])
+        .select_related("village")
+    )
+    found = []
+    for other in others:
+        if child.id_number and other.id_number:
+            continue  # both numbered and different: not the same child
+        same_sound = other.name_pinyin == child.name_pinyin
+        if same_sound or fuzz.ratio(other.name_pinyin, child.name_pinyin) >= threshold:
+            found.append(other)
+    return found
+
+
+def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
+    """Active children per category in the viewer's jurisdiction (aggregates only)."""
+    if not access.has_perm(viewer, access.Perm.VIEW_CHILD_STATS):
+        return {}
+    rows = access.scope(
+        viewer, Child.objects.filter(status=ChildStatus.ACTIVE), "village_id"
+    ).aggregate(
+        total=Count("pk"),
+        orphan=Count("pk", filter=Q(is_orphan=True)),
+        de_facto=Count("pk", filter=Q(is_de_facto_unsupported=True)),
+        left_behind=Count("pk", filter=Q(is_left_behind=True)),
+        difficulty=Count("pk", filter=Q(is_in_difficulty=True)),
+        high=Count("pk", filter=Q(risk_level="高")),
+    )
+    return {
+        "在册儿童": rows["total"],
+        "孤儿": rows["orphan"],
+        "事实无人抚养儿童": rows["de_facto"],
+        "农村留守儿童": rows["left_behind"],
+        "困境儿童": rows["difficulty"],
+        "高风险": rows["high"],
+    }
+
+
+def age_of(child: Child, as_of: date) -> int:
+    return age_on(child.birth_date, as_of)

@@ -1,0 +1,511 @@
+"""Writes to the child ledger: register, edit, exit, re-admit, merge, reclassify.
+
+Every write runs in one transaction, recomputes the classification, appends a
+ChildChange (who, when, before → after, and the record as it then stood) and an audit
+row. Edits carry the version they started from; a newer version on disk raises
+StaleEdit and nothing is written.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from shouwang.accounts import access
+from shouwang.areas import codes
+from shouwang.areas.models import Area
+from shouwang.audit.services import audit_record
+from shouwang.core.exceptions import DomainError
+
+from . import policy
+from .models import ChangeAction, Child, ChildChange, ChildStatus, DuplicateDecision
+from .vocab import ExitReason, Health
+
+FACT_FIELDS = (
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "hukou_registered",
+    "hukou_nature",
+    "village_id",
+    "address",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "serious_illness",
+    "schooling",
+    "school",
+    "boarding",
+    "father_name",
+    "father_id_number",
+    "father_status",
+    "father_work_place",
+    "father_phone",
+    "mother_name",
+    "mother_id_number",
+    "mother_status",
+    "mother_work_place",
+    "mother_phone",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_id_number",
+    "guardian_phone",
+    "guardian_capacity",
+    "family_assistance",
+    "confirmation_signed",
+    "confirmation_date",
+    "lives_alone",
+    "in_school_after_18",
+    "notes",
+    "responsible_director_id",
+)
+STATUS_FIELDS = ("status", "exit_reason", "exit_date", "merged_into_id")
+CLASSIFICATION_FIELDS = (
+    "is_orphan",
+    "is_de_facto_unsupported",
+    "is_left_behind",
+    "is_in_difficulty",
+    "difficulty_living",
+    "difficulty_self",
+    "difficulty_guardianship",
+    "weakness_type",
+    "risk_level",
+    "visit_interval_days",
+    "classification_reasons",
+    "classified_on",
+)
+SNAPSHOT_FIELDS = FACT_FIELDS + STATUS_FIELDS + CLASSIFICATION_FIELDS[:-1]
+
+
+class StaleEdit(DomainError):
+    """The record changed since the edit began; `current` is the record as it is now."""
+
+    def __init__(self, current: Child) -> None:
+        super().__init__(
+            f"保存失败：在您编辑期间，该记录已被他人修改（当前为第{current.version}版）。"
+            "您填写的内容没有丢失，请对照后重新提交。"
+        )
+        self.current = current
+
+
+def policy_settings() -> policy.PolicySettings:
+    """The classification settings in force (the rural-hukou condition is configurable)."""
+    return policy.PolicySettings(
+        require_rural_hukou=getattr(
+            django_settings, "LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True
+        )
+    )
+
+
+def facts_of(child: Child) -> policy.Facts:
+    """The facts the policy reads, taken from a child's record."""
+    return policy.Facts(
+        birth_date=child.birth_date,
+        father_status=child.father_status,
+        mother_status=child.mother_status,
+        hukou_nature=child.hukou_nature,
+        guardian_name=child.guardian_name,
+        guardian_relation=child.guardian_relation,
+        guardian_capacity=child.guardian_capacity,
+        assistance=frozenset(child.family_assistance or ()),
+        disabled=child.health == Health.DISABLED,
+        disability_category=child.disability_category,
+        disability_grade=child.disability_grade,
+        serious_illness=child.serious_illness,
+        lives_alone=child.lives_alone,
+        confirmation_signed=child.confirmation_signed,
+        in_school_after_18=child.in_school_after_18,
+    )
+
+
+def apply_classification(
+    child: Child, *, as_of: date, settings: policy.PolicySettings | None = None
+) -> bool:
+    """Set the stored classification of a child for as_of; True when it changed."""
+    result = policy.classify(facts_of(child), as_of, settings or policy_settings())
+    values = {
+        "is_orphan": result.is_orphan,
+        "is_de_facto_unsupported": result.is_de_facto_unsupported,
+        "is_left_behind": result.is_left_behind,
+        "is_in_difficulty": result.is_in_difficulty,
+        "difficulty_living": "生活困境" in result.difficulty_kinds,
+        "difficulty_self": "自身困境" in result.difficulty_kinds,
+        "difficulty_guardianship": "监护困境" in result.difficulty_kinds,
+        "weakness_type": result.weakness_type,
+        "risk_level": result.risk_level,
+        "visit_interval_days": result.visit_interval_days,
+        "classification_reasons": list(result.reasons),
+    }
+    changed = any(getattr(child, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(child, key, value)
+    child.classified_on = as_of
+    return changed
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """The name's pinyin (lower case, no tones or spaces) and its initials, for search."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower()[:200], "".join(initials).lower()[:30]
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    return value
+
+
+def snapshot(child: Child) -> dict[str, Any]:
+    """The record's facts, status and classification as JSON-ready values."""
+    return {field: _json(getattr(child, field)) for field in SNAPSHOT_FIELDS}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    """The fields whose value changed, each as [before, after]."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _record(
+    child: Child, *, actor, action: str, changes: dict, note: str = ""
+) -> ChildChange:
+    return ChildChange.objects.create(
+        child=child,
+        version=child.version,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=actor.get_username()
+        if getattr(actor, "is_authenticated", False)
+        else "",
+        action=action,
+        changes=changes,
+        snapshot=snapshot(child),
+        note=note,
+    )
+
+
+def _require_editable(actor, village_id: str | None) -> Area:
+    if not access.has_perm(actor, access.Perm.EDIT_CHILDREN):
+        raise DomainError("您没有登记或修改儿童信息的权限。")
+    village = Area.objects.filter(code=village_id or "").first()
+    if (
+        village is None
+        or village.level != "village"
+        or not access.in_jurisdiction(actor, village.code)
+    ):
+        raise DomainError("户籍地须为您管辖范围内的村（社区）。", field="village")
+    return village
+
+
+def id_number_clash(
+    *, actor, id_number: str | None, exclude_pk: int | None = None
+) -> str | None:
+    """The message for an ID number already in the ledger, revealing only the county
+    when the other record lies outside the actor's jurisdiction; None when free."""
+    if not id_number:
+        return None
+    other = (
+        Child.objects.filter(id_number=id_number)
+        .exclude(pk=exclude_pk)
+        .select_related("village")
+        .only("pk", "name", "village_id", "village__name")
+        .first()
+    )
+    if other is None:
+        return None
+    if access.in_jurisdiction(actor, other.village_id):
+        return f"该身份号码已登记为 {other.name}（{other.village.name}），请勿重复登记：可打开该记录修改。"
+    county = Area.objects.filter(code=codes.pad(other.village_id[:6])).first()
+    return f"该身份号码已在{county.name if county else '其他县'}登记。"
+
+
+@transaction.atomic
+def child_register(*, actor, data: dict[str, Any], as_of: date | None = None) -> Child:
+    """Register a new child (data already checked by rules.check_child); audited."""
+    _require_editable(actor, data.get("village_id"))
+    if message := id_number_clash(actor=actor, id_number=data.get("id_number")):
+        raise DomainError(message, field="id_number")
+    child = Child(**data)
+    child.name_pinyin, child.name_initials = name_keys(child.name)
+    apply_classification(child, as_of=as_of or timezone.localdate())
+    child.save()
+    _record(
+        child,
+        actor=actor,
+        action=ChangeAction.CREATE,
+        changes=diff({}, snapshot(child)),
+    )
+    audit_record(
+        actor=actor, action="child.create", obj=child, area_code=child.village_id
+    )
+    return child
+
+
+def _locked(child_id: int, expected_version: int) -> Child:
+    child = Child.objects.select_for_update().get(pk=child_id)
+    if child.version != expected_version:
+        raise StaleEdit(child)
+    return child
+
+
+@transaction.atomic
+def child_update(
+    *,
+    actor,
+    child_id: int,
+    expected_version: int,
+    data: dict[str, Any],
+    as_of: date | None = None,
+) -> Child:
+    """Save an edit made on version expected_version; StaleEdit when newer; audited."""
+    child = _locked(child_id, expected_version)
+    _require_editable(actor, child.village_id)
+    _require_editable(actor, data.get("village_id", child.village_id))
+    if message := id_number_clash(
+        actor=actor, id_number=data.get("id_number"), exclude_pk=child.pk
+    ):
+        raise DomainError(message, field="id_number")
+    before = snapshot(child)
+    for key, value in data.items():
+        setattr(child, key, value)
+    child.name_pinyin, child.name_initials = name_keys(child.name)
+    apply_classification(child, as_of=as_of or timezone.localdate())
+    changes = diff(before, snapshot(child))
+    if not changes:
+        return child
+    child.version += 1
+    child.save()
+    _record(child, actor=actor, action=ChangeAction.UPDATE, changes=changes)
+    audit_record(
+        actor=actor,
+        action="child.update",
+        obj=child,
+        area_code=child.village_id,
+        details={"fields": sorted(changes)},
+    )
+    return child
+
+
+@transaction.atomic
+def child_exit(
+    *,
+    actor,
+    child_id: int,
+    expected_version: int,
+    reason: str,
+    exit_date: date,
+    note: str = "",
+) -> Child:
+    """Take a child out of the ledger with a reason (never deleted); audited."""
+    child = _locked(child_id, expected_version)
+    _require_editable(actor, child.village_id)
+    if child.status != ChildStatus.ACTIVE:
+        raise DomainError("该儿童已不在册，无需退出。")
+    if reason not in ExitReason.values:
+        raise DomainError("请选择退出原因。", field="reason")
+    if exit_date > timezone.localdate():
+        raise DomainError("退出日期不能晚于今天。", field="exit_date")
+    before = snapshot(child)
+    child.status, child.exit_reason, child.exit_date = (
+        ChildStatus.EXITED,
+        reason,
+        exit_date,
+    )
+    child.version += 1
+    child.save()
+    _record(
+        child,
+        actor=actor,
+        action=ChangeAction.EXIT,
+        changes=diff(before, snapshot(child)),
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action="child.exit",
+        obj=child,
+        area_code=child.village_id,
+        details={"reason": reason},
+    )
+    return child
+
+
+@transaction.atomic
+def child_readmit(
+    *, actor, child_id: int, expected_version: int, note: str = ""
+) -> Child:
+    """Bring an exited child back into the ledger; audited."""
+    child = _locked(child_id, expected_version)
+    _require_editable(actor, child.village_id)
+    if child.status != ChildStatus.EXITED:
+        raise DomainError("只有已退出的儿童才能重新纳入。")
+    before = snapshot(child)
+    child.status, child.exit_reason, child.exit_date = ChildStatus.ACTIVE, "", None
+    apply_classification(child, as_of=timezone.localdate())
+    child.version += 1
+    child.save()
+    _record(
+        child,
+        actor=actor,
+        action=ChangeAction.READMIT,
+        changes=diff(before, snapshot(child)),
+        note=note,
+    )
+    audit_record(
+        actor=actor, action="child.readmit", obj=child, area_code=child.village_id
+    )
+    return child
+
+
+def child_record_read(*, actor, child: Child) -> None:
+    """Audit a read of a child's full record (a sensitive read)."""
+    audit_record(
+        actor=actor, action="child.view", obj=child, area_code=child.village_id
+    )
+
+
+def child_reveal_ids(*, actor, child: Child) -> dict[str, str]:
+    """The full ID numbers of a child's record, for roles allowed to see them; audited."""
+    if not access.has_perm(actor, access.Perm.REVEAL_ID):
+        raise DomainError("您没有查看完整身份号码的权限。")
+    audit_record(
+        actor=actor, action="child.reveal_id", obj=child, area_code=child.village_id
+    )
+    return {
+        "id_number": child.id_number or "",
+        "father_id_number": child.father_id_number,
+        "mother_id_number": child.mother_id_number,
+        "guardian_id_number": child.guardian_id_number,
+    }
+
+
+@transaction.atomic
+def child_merge(
+    *, actor, keep_id: int, merge_id: int, keep_version: int, merge_version: int
+) -> Child:
+    """Merge a duplicate record into another: the duplicate is kept, marked merged, and
+    both histories stay (the kept record's timeline shows the merged one's)."""
+    if keep_id == merge_id:
+        raise DomainError("不能把记录合并到它自己。")
+    first, second = sorted((keep_id, merge_id))
+    locked = {
+        c.pk: c
+        for c in Child.objects.select_for_update().filter(pk__in=[first, second])
+    }
+    keep, merged = locked.get(keep_id), locked.get(merge_id)
+    if keep is None or merged is None:
+        raise DomainError("记录不存在。")
+    if keep.version != keep_version:
+        raise StaleEdit(keep)
+    if merged.version != merge_version:
+        raise StaleEdit(merged)
+    for child in (keep, merged):
+        _require_editable(actor, child.village_id)
+        if child.status != ChildStatus.ACTIVE:
+            raise DomainError(f"{child.name} 的记录已不在册，不能合并。")
+    before = snapshot(merged)
+    merged.status, merged.merged_into = ChildStatus.MERGED, keep
+    merged.version += 1
+    merged.save()
+    _record(
+        merged,
+        actor=actor,
+        action=ChangeAction.MERGE,
+        changes=diff(before, snapshot(merged)),
+        note=f"合并到记录 #{keep.pk}",
+    )
+    keep.version += 1
+    keep.save(update_fields=["version", "updated_at"])
+    _record(
+        keep,
+        actor=actor,
+        action=ChangeAction.MERGE,
+        changes={},
+        note=f"合并了记录 #{merged.pk}",
+    )
+    audit_record(
+        actor=actor,
+        action="child.merge",
+        obj=keep,
+        area_code=keep.village_id,
+        details={"merged": merged.pk},
+    )
+    return keep
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor, first: Child, second: Child) -> DuplicateDecision:
+    """Record that two candidate records are different children; audited."""
+    for child in (first, second):
+        _require_editable(actor, child.village_id)
+    a, b = sorted((first, second), key=lambda c: c.pk)
+    decision, _ = DuplicateDecision.objects.get_or_create(
+        first=a, second=b, defaults={"decided_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        action="child.duplicate_dismiss",
+        obj=a,
+        area_code=a.village_id,
+        details={"other": b.pk},
+    )
+    return decision
+
+
+def children_reclassify(
+    *, as_of: date, children: Iterable[Child] | None = None, batch_size: int = 2000
+) -> int:
+    """Recompute the stored classification for as_of (children age out); returns how
+    many changed. Each change is kept in the history; facts and versions are untouched."""
+    settings = policy_settings()
+    queryset = (
+        children
+        if children is not None
+        else (
+            Child.objects.filter(status=ChildStatus.ACTIVE)
+            .order_by("pk")
+            .iterator(chunk_size=batch_size)
+        )
+    )
+    changed_total = 0
+    pending: list[Child] = []
+
+    def flush() -> None:
+        nonlocal changed_total
+        with transaction.atomic():
+            Child.objects.bulk_update(pending, [*CLASSIFICATION_FIELDS, "updated_at"])
+            ChildChange.objects.bulk_create(
+                [
+                    ChildChange(
+                        child=c,
+                        version=c.version,
+                        action=ChangeAction.RECLASSIFY,
+                        changes=c._classification_diff,
+                        snapshot=snapshot(c),
+                        note=f"按 {as_of:%Y-%m-%d} 重新认定",
+                    )
+                    for c in pending
+                ]
+            )
+        changed_total += len(pending)
+        pending.clear()
+
+    now = timezone.now()
+    for child in queryset:
+        before = snapshot(child)
+        if apply_classification(child, as_of=as_of, settings=settings):
+            child._classification_diff = diff(before, snapshot(child))
+            child.updated_at = now
+            pending.append(child)
+            if len(pending) >= batch_size:
+                flush()
+    if pending:
+        flush()
+    return changed_total

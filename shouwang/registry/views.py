@@ -1,0 +1,380 @@
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shouwang.accounts.access import Perm, has_perm, require
+from shouwang.areas.selectors import area_list_for
+from shouwang.core.exceptions import DomainError
+from shouwang.core.idnumber import mask_id_number
+
+from . import services
+from .forms import ChildFilterForm, ChildForm, ExitForm
+from .models import Child, ChildStatus
+from .selectors import (
+    ChildFilters,
+    age_of,
+    child_as_of,
+    child_filter,
+    child_get_for,
+    child_history,
+    child_list_for,
+    duplicate_candidates,
+    keyset_page,
+)
+
+ID_FIELDS = ("id_number", "father_id_number", "mother_id_number", "guardian_id_number")
+
+
+def _area_choices(user) -> list[tuple[str, str]]:
+    areas = area_list_for(viewer=user).filter(
+        level__in=["county", "township", "village"]
+    )
+    if user.area_id:
+        areas = areas.exclude(code=user.area_id)
+    return [
+        (a.code, ("　" if a.level == "village" else "") + a.name)
+        for a in areas.order_by("code").only("code", "name", "level")[:2000]
+    ]
+
+
+def child_list(request: HttpRequest) -> HttpResponse:
+    """The ledger of the user's jurisdiction: filters, search, sort, keyset pages."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    form = ChildFilterForm(
+        request.GET or None, area_choices=_area_choices(request.user)
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = ChildFilters(
+        **{
+            k: v
+            for k, v in data.items()
+            if v and k in ChildFilters.__dataclass_fields__
+        }
+    )
+    if data.get("status") == "all":
+        filters.status = ""
+    today = timezone.localdate()
+    children = child_filter(child_list_for(viewer=request.user), filters, as_of=today)
+    rows, next_cursor = keyset_page(
+        children, sort=filters.sort, after=request.GET.get("after", "")
+    )
+    for child in rows:
+        child.age = age_of(child, today)
+        child.masked_id = mask_id_number(child.id_number)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "total": children.count(),
+        "first_page": not request.GET.get("after"),
+    }
+    if request.headers.get("HX-Target") == "child-results":
+        return render(request, "registry/_child_rows.html", context)
+    return render(request, "registry/child_list.html", context)
+
+
+def child_review(request: HttpRequest) -> HttpResponse:
+    """Active children who no longer meet any category: to review for exit."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    today = timezone.localdate()
+    children = child_filter(
+        child_list_for(viewer=request.user),
+        ChildFilters(category="无类别"),
+        as_of=today,
+    )
+    rows, next_cursor = keyset_page(
+        children, sort="village", after=request.GET.get("after", "")
+    )
+    for child in rows:
+        child.age = age_of(child, today)
+    return render(
+        request,
+        "registry/child_review.html",
+        {"rows": rows, "next_cursor": next_cursor, "total": children.count()},
+    )
+
+
+def _masked(child) -> dict[str, str]:
+    return {field: mask_id_number(getattr(child, field)) for field in ID_FIELDS}
+
+
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A child's full record, classification with reasons and history (an audited read)."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    services.child_record_read(actor=request.user, child=child)
+    today = timezone.localdate()
+    return render(
+        request,
+        "registry/child_detail.html",
+        {
+            "child": child,
+            "age": age_of(child, today),
+            "ids": _masked(child),
+            "history": _timeline(child_history(child)[:200]),
+            "duplicates": duplicate_candidates(viewer=request.user, child=child)
+            if child.status == ChildStatus.ACTIVE
+            else [],
+            "can_edit": has_perm(request.user, Perm.EDIT_CHILDREN),
+            "can_reveal": has_perm(request.user, Perm.REVEAL_ID),
+            "exit_form": ExitForm(
+                initial={"version": child.version, "exit_date": today}
+            ),
+        },
+    )
+
+
+@require_POST
+def child_reveal_ids(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID numbers, for roles allowed to see them (audited); an htmx fragment."""
+    require(request.user, Perm.REVEAL_ID)
+    child = child_get_for(viewer=request.user, pk=pk)
+    ids = services.child_reveal_ids(actor=request.user, child=child)
+    return render(
+        request, "registry/_ids.html", {"child": child, "ids": ids, "revealed": True}
+    )
+
+
+def child_create(request: HttpRequest) -> HttpResponse:
+    """Register a child."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    form = ChildForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.child_register(
+                actor=request.user, data=form.service_data()
+            )
+        except DomainError as error:
+            form.add_error(
+                error.field if error.field in form.fields else None, error.message
+            )
+        else:
+            messages.success(request, f"已登记 {child.name}。")
+            return redirect("registry:child-detail", pk=child.pk)
+    return render(
+        request, "registry/child_form.html", {"form": form, "title": "登记儿童"}
+    )
+
+
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a child's facts; an edit made on an older version shows the conflict."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    current = child_get_for(viewer=request.user, pk=pk)  # the form mutates `child`
+    form = ChildForm(request.POST or None, instance=child, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.child_update(
+                actor=request.user,
+                child_id=current.pk,
+                expected_version=form.cleaned_data.get("version") or 0,
+                data=form.service_data(),
+            )
+        except services.StaleEdit as stale:
+            return _conflict(request, form, stale.current, stale.message)
+        except DomainError as error:
+            form.add_error(
+                error.field if error.field in form.fields else None, error.message
+            )
+        else:
+            messages.success(
+                request, f"已保存 {saved.name} 的信息（第{saved.version}版）。"
+            )
+            return redirect("registry:child-detail", pk=saved.pk)
+    return render(
+        request,
+        "registry/child_form.html",
+        {"form": form, "title": f"修改 {current.name} 的信息", "child": current},
+    )
+
+
+def _conflict(request, form: ChildForm, current, message: str) -> HttpResponse:
+    """Both versions side by side; the person's input stays in the form for resubmission."""
+    rows = []
+    for name in form.Meta.fields:
+        field = form.fields[name]
+        mine = form.cleaned_data.get(name)
+        theirs = getattr(current, name)
+        if name in ID_FIELDS:
+            same = (mine or "") == (theirs or "")
+            mine, theirs = mask_id_number(mine), mask_id_number(theirs)
+        else:
+            same = _display(mine) == _display(theirs)
+        if not same:
+            rows.append(
+                {
+                    "label": field.label,
+                    "mine": _display(mine),
+                    "theirs": _display(theirs),
+                }
+            )
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    resubmit = ChildForm(data, instance=current, actor=request.user)
+    resubmit.is_valid()
+    return render(
+        request,
+        "registry/child_conflict.html",
+        {"form": resubmit, "child": current, "rows": rows, "message": message},
+        status=409,
+    )
+
+
+FIELD_LABELS = {f.attname: str(f.verbose_name) for f in Child._meta.concrete_fields}
+
+
+def _timeline(changes) -> list[dict]:
+    """History entries with Chinese field labels and masked ID numbers."""
+    entries = []
+    for change in changes:
+        rows = []
+        if change.action != "create":
+            for name, (before, after) in change.changes.items():
+                if name == "classification_reasons":
+                    continue
+                if name in ID_FIELDS:
+                    before, after = mask_id_number(before), mask_id_number(after)
+                rows.append(
+                    (FIELD_LABELS.get(name, name), _display(before), _display(after))
+                )
+        entries.append({"change": change, "rows": rows})
+    return entries
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if hasattr(value, "name"):
+        return str(value.name)
+    return str(value)
+
+
+@require_POST
+def child_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a child out of the ledger with a reason (the record is kept)."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    form = ExitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.child_exit(
+                actor=request.user,
+                child_id=child.pk,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                exit_date=form.cleaned_data["exit_date"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{child.name} 已退出儿童信息库，记录和历史均保留，可随时重新纳入。",
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"退出未完成：{error}")
+    return redirect("registry:child-detail", pk=child.pk)
+
+
+@require_POST
+def child_readmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bring an exited child back into the ledger."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    try:
+        version = int(request.POST.get("version", ""))
+        services.child_readmit(
+            actor=request.user, child_id=child.pk, expected_version=version
+        )
+    except ValueError:
+        messages.error(request, "请求缺少版本号，请刷新页面后重试。")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{child.name} 已重新纳入儿童信息库。")
+    return redirect("registry:child-detail", pk=child.pk)
+
+
+def child_as_of_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record as it stood at the end of a past date."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    raw = request.GET.get("date", "")
+    try:
+        on = date.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, f"日期“{raw}”格式不对，应为 2026-01-31。")
+        return redirect("registry:child-detail", pk=child.pk)
+    services.child_record_read(actor=request.user, child=child)
+    snapshot = child_as_of(child, on)
+    labels = {f.attname: f.verbose_name for f in Child._meta.concrete_fields}
+    fields = [
+        (
+            labels.get(name, name),
+            _display(mask_id_number(value) if name in ID_FIELDS else value),
+        )
+        for name, value in (snapshot or {}).items()
+    ]
+    return render(
+        request,
+        "registry/child_as_of.html",
+        {"child": child, "on": on, "fields": fields},
+    )
+
+
+@require_POST
+def child_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """Merge the other (duplicate) record into this one; both histories are kept."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    keep = child_get_for(viewer=request.user, pk=pk)
+    merged = child_get_for(viewer=request.user, pk=other)
+    try:
+        services.child_merge(
+            actor=request.user,
+            keep_id=keep.pk,
+            merge_id=merged.pk,
+            keep_version=int(request.POST.get("keep_version", "0")),
+            merge_version=int(request.POST.get("merge_version", "0")),
+        )
+    except ValueError:
+        messages.error(request, "请求缺少版本号，请刷新页面后重试。")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"已把记录 #{merged.pk} 合并到本记录，两条记录的历史都已保留。"
+        )
+    return redirect("registry:child-detail", pk=keep.pk)
+
+
+@require_POST
+def child_not_duplicate(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """Record that the two candidate records are different children."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    child = child_get_for(viewer=request.user, pk=pk)
+    second = child_get_for(viewer=request.user, pk=other)
+    try:
+        services.duplicate_dismiss(actor=request.user, first=child, second=second)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"已记录：{second.name}（#{second.pk}）与本记录不是同一名儿童。"
+        )
+    return redirect("registry:child-detail", pk=child.pk)
