@@ -364,8 +364,17 @@ def _risk(
         high.append(f"{who}未签订委托监护责任确认书")
     if high:
         return RiskLevel.HIGH, "、".join(high)
-    if Category.IN_DIFFICULTY in categories or orphan or de_facto:
-        return RiskLevel.MEDIUM, "孤儿、事实无人抚养儿童或困境儿童"
+    special = [
+        label
+        for label, applies in (
+            ("孤儿", orphan),
+            ("事实无人抚养儿童", de_facto),
+            ("困境儿童", Category.IN_DIFFICULTY in categories),
+        )
+        if applies
+    ]
+    if special:
+        return RiskLevel.MEDIUM, "、".join(special)
     if facts.guardian_capacity == "一般":
         return RiskLevel.MEDIUM, "农村留守儿童，监护能力一般"
     return RiskLevel.LOW, "农村留守儿童"
