@@ -85,3 +85,45 @@ def test_forbidden_and_missing_pages_speak_chinese(county):
     missing = client.get("/areas/430525000000/")
     assert missing.status_code == 404
     assert "不在您的管辖范围内" in missing.content.decode()
+
+
+def test_home_counts_children_for_caseworkers_and_leaders(county):
+    from shouwang.registry.models import Child
+
+    village = make_area("430524901001")
+    for i, left_behind in enumerate([True, True, False]):
+        Child.objects.create(
+            name=f"儿童{i}",
+            sex="男",
+            birth_date="2016-01-01",
+            village=village,
+            father_status="外出务工",
+            mother_status="外出务工",
+            is_left_behind=left_behind,
+            is_in_difficulty=not left_behind,
+            risk_level="高" if not left_behind else "低",
+        )
+    Child.objects.create(
+        name="外县儿童",
+        sex="女",
+        birth_date="2016-01-01",
+        village=make_area("430525901001"),
+        father_status="在家",
+        mother_status="在家",
+        is_left_behind=True,
+    )
+    leader = _home(make_user(Role.LEADER, county[0]))
+    assert leader.context["children"] == {
+        "在册儿童": 3,
+        "孤儿": 0,
+        "事实无人抚养儿童": 0,
+        "农村留守儿童": 2,
+        "困境儿童": 1,
+        "高风险": 1,
+    }
+    assert "/children/?category=" not in leader.content.decode()  # aggregates only
+    director = _home(make_user(Role.DIRECTOR, village))
+    assert director.context["children"]["在册儿童"] == 3
+    assert "/children/?category=%E5%86%9C%E6%9D%91" in director.content.decode()
+    department = _home(make_user(Role.DEPARTMENT, county[0]))
+    assert department.context["children"] == {}
