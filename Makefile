@@ -36,7 +36,10 @@ assets: $(VENDOR)/.built
 run: install assets
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_load
-	@echo "守望 已启动：http://$(HOST):$(PORT)/ （按 Ctrl+C 停止）"
+	$(PY) manage.py children_reclassify --schedule
+	@echo "守望 已启动：http://$(HOST):$(PORT)/ （后台任务由 db_worker 执行；按 Ctrl+C 停止）"
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install

@@ -1,16 +1,50 @@
 """Background work of the ledger, run by `manage.py db_worker` (inline in tests)."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django_tasks import task
 
 from .services import children_reclassify
 
+NIGHTLY_AT = time(1, 0)  # local time of the nightly reclassification
+
 
 @task()
-def reclassify_children(as_of: str = "") -> int:
-    """Recompute every active child's classification for as_of (ISO date; default today)."""
-    return children_reclassify(
+def reclassify_children(as_of: str = "", nightly: bool = False) -> int:
+    """Recompute every active child's classification for as_of (ISO date; default
+    today); a nightly run queues the next night's run before it returns."""
+    changed = children_reclassify(
         as_of=date.fromisoformat(as_of) if as_of else timezone.localdate()
     )
+    if nightly:
+        schedule_nightly_reclassification()
+    return changed
+
+
+def schedule_nightly_reclassification(
+    *, now: datetime | None = None
+) -> datetime | None:
+    """Queue the next 01:00 run unless one is already waiting; returns when it runs.
+
+    None when the task backend cannot run work later (the inline backend of tests).
+    """
+    backend = reclassify_children.get_backend()
+    if not backend.supports_defer:
+        return None
+    now = now or timezone.localtime()
+    from django_tasks_db.models import DBTaskResult, get_date_max  # database backend
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=reclassify_children.module_path,
+        status="READY",
+        run_after__gt=now,
+        run_after__lt=get_date_max(),  # the maximum marks "as soon as possible"
+    )
+    if waiting.exists():
+        return waiting.order_by("run_after").values_list("run_after", flat=True).first()
+    run_at = datetime.combine(now.date(), NIGHTLY_AT, tzinfo=now.tzinfo)
+    if run_at <= now:
+        run_at += timedelta(days=1)
+    reclassify_children.using(run_after=run_at).enqueue(nightly=True)
+    return run_at

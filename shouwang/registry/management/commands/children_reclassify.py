@@ -3,11 +3,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shouwang.registry.tasks import reclassify_children
+from shouwang.registry.tasks import (
+    reclassify_children,
+    schedule_nightly_reclassification,
+)
 
 
 class Command(BaseCommand):
-    help = "按指定日期（默认今天）重新认定在册儿童的类别和风险等级；每天运行一次（如 cron 凌晨1点）。"
+    help = "按指定日期（默认今天）重新认定在册儿童的类别和风险等级；用 --schedule 安排每天凌晨自动运行。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -18,8 +21,23 @@ class Command(BaseCommand):
             action="store_true",
             help="交给后台 db_worker 执行，而不是在本进程执行",
         )
+        parser.add_argument(
+            "--schedule",
+            action="store_true",
+            help="安排每天凌晨1点由 db_worker 自动重新认定（可重复运行，不会重复安排）",
+        )
 
-    def handle(self, *args, as_of: str, enqueue: bool, **options):
+    def handle(self, *args, as_of: str, enqueue: bool, schedule: bool, **options):
+        if schedule:
+            run_at = schedule_nightly_reclassification()
+            if run_at is None:
+                raise CommandError(
+                    "当前任务后端不支持定时执行：请使用数据库任务后端。", returncode=2
+                )
+            self.stdout.write(
+                f"每日重新认定已安排：下次 {timezone.localtime(run_at):%Y-%m-%d %H:%M}。"
+            )
+            return
         as_of = date_arg(as_of)
         if enqueue:
             result = reclassify_children.enqueue(as_of.isoformat())
