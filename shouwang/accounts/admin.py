@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from shouwang.audit.models import AuditAction
+from shouwang.audit.services import audit_record
+
 from .models import User
 
 
@@ -29,3 +32,14 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted
+
+    def save_model(self, request, obj, form, change):
+        # Django admin saves the account itself; the audit trail must still hear of it.
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.USER_UPDATE if change else AuditAction.USER_CREATE,
+            obj=obj,
+            area=obj.area,
+            details={"via": "admin", "fields": sorted(form.changed_data)},
+        )

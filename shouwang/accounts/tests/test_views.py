@@ -562,3 +562,39 @@ def test_a_township_user_under_the_county_is_manageable(world, client):
     township = make_area(world.home.county.code[:6] + "902000", "另一镇")
     supervisor = make_user(Role.SUPERVISOR, township)
     assert client.get(f"/accounts/users/{supervisor.pk}/").status_code == 200
+
+
+def test_changes_made_in_django_admin_are_audited():
+    from shouwang.audit.models import AuditEvent
+
+    admin = make_user(Role.ADMIN, None, username="root")
+    target = make_user(Role.DIRECTOR, make_area("430524101201"), username="target")
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{target.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"password", "groups", "user_permissions"}
+    }
+    data.update(
+        {
+            "username": "target",
+            "full_name": "改过的名字",
+            "role": "director",
+            "area": "430524101201",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "is_active": "on",
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(f"/admin/accounts/user/{target.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="user.update", object_id=str(target.pk))
+    assert event.actor == admin
+    assert event.details["via"] == "admin"
+    assert "full_name" in event.details["fields"]
