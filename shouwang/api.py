@@ -12,6 +12,7 @@ from ninja.security import django_auth
 from shouwang.accounts.api import router as accounts_router
 from shouwang.areas.api import router as areas_router
 from shouwang.audit.api import router as audit_router
+from shouwang.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="守望 API",
@@ -54,3 +55,4 @@ def _invalid(request, exc):
 api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/audit", audit_router)
+api.add_router("/children", registry_router)

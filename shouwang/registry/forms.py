@@ -1,9 +1,11 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from shouwang.accounts.models import Role, User
 from shouwang.areas.models import Area
 from shouwang.areas.selectors import area_list_for
+from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .models import Child
 from .rules import check_child
@@ -57,6 +59,46 @@ SECTIONS = (
     ("其他", EDITABLE[37:]),
 )
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ID_FIELDS = ("id_number", "father_id_number", "mother_id_number", "guardian_id_number")
+
+
+class YesNoUnknownSelect(forms.NullBooleanSelect):
+    """是 / 否 / （未填）, showing a stored True or False as selected."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "（未填）"), ("true", "是"), ("false", "否")]
+
+
+def use_chinese_messages(form: forms.BaseForm) -> None:
+    """Messages that name the field and say what to do, instead of Django's generic
+    "这个字段是必填项" / "选择一个有效的选项" (the error list may show them out of place)."""
+    for field in form.fields.values():
+        label = field.label
+        choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        field.error_messages["required"] = (
+            f"请选择{label}。" if choosing else f"请填写{label}。"
+        )
+        if choosing:
+            field.error_messages["invalid_choice"] = (
+                f"“%(value)s”不是可选的{label}：请从列表中选择。"
+            )
+        if isinstance(field, forms.DateField):
+            field.error_messages["invalid"] = f"{label}应为有效日期，如 2015-03-08。"
+        if isinstance(field, forms.CharField) and field.max_length:
+            field.error_messages["max_length"] = (
+                f"{label}最多%(limit_value)d个字符，当前%(show_value)d个。"
+            )
+
+
+def normal_id_number(value: str | None) -> str:
+    """A valid number in its stored form (ASCII, upper-case X); anything else as typed
+    (trimmed), for the record checks to name what is wrong with it."""
+    value = (value or "").strip()
+    try:
+        return parse_id_number(value).value
+    except InvalidIdNumber:
+        return value.upper()
 
 
 class VillageChoiceField(forms.ModelChoiceField):
@@ -86,11 +128,7 @@ class ChildForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     boarding = forms.NullBooleanField(
-        label="是否寄宿",
-        required=False,
-        widget=forms.Select(
-            choices=[("unknown", "（未填）"), ("true", "是"), ("false", "否")]
-        ),
+        label="是否寄宿", required=False, widget=YesNoUnknownSelect
     )
 
     class Meta:
@@ -108,6 +146,7 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        use_chinese_messages(self)
         villages = (
             area_list_for(viewer=actor).filter(level="village").select_related("parent")
         )
@@ -115,6 +154,17 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].error_messages["invalid_choice"] = (
             "所选村（社区）不存在或不在您的管辖范围内。"
         )
+        self.fields["responsible_director"].error_messages["invalid_choice"] = (
+            "所选责任儿童主任不存在或不在您的管辖范围内。"
+        )
+        for name in ID_FIELDS:
+            # The record checks say "应为18位，当前为19位"; a browser's maxlength would
+            # silently cut a pasted number with a space in front of it instead.
+            field = self.fields[name]
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ]
+            field.widget.attrs.pop("maxlength", None)
         if villages.count() == 1 and not self.instance.pk:
             self.fields["village"].initial = villages.first()
         self.fields["responsible_director"].queryset = (
@@ -140,8 +190,16 @@ class ChildForm(forms.ModelForm):
         pass
 
     def clean_id_number(self):
-        value = (self.cleaned_data.get("id_number") or "").strip().upper()
-        return value or None
+        return normal_id_number(self.cleaned_data.get("id_number")) or None
+
+    def clean_father_id_number(self):
+        return normal_id_number(self.cleaned_data.get("father_id_number"))
+
+    def clean_mother_id_number(self):
+        return normal_id_number(self.cleaned_data.get("mother_id_number"))
+
+    def clean_guardian_id_number(self):
+        return normal_id_number(self.cleaned_data.get("guardian_id_number"))
 
     def clean(self):
         data = super().clean()
@@ -208,9 +266,20 @@ class ChildFilterForm(forms.Form):
 
 
 class ExitForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "请求缺少版本号，请刷新页面后重试。",
+            "invalid": "请求缺少版本号，请刷新页面后重试。",
+        },
+    )
     reason = forms.ChoiceField(
-        label="退出原因", choices=[("", "请选择"), *ExitReason.choices]
+        label="退出原因",
+        choices=[("", "请选择"), *ExitReason.choices],
+        error_messages={
+            "required": "请选择退出原因。",
+            "invalid_choice": "“%(value)s”不是可选的退出原因：请从列表中选择。",
+        },
     )
     exit_date = forms.DateField(
         label="退出日期",

@@ -3,16 +3,20 @@
 import base64
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rapidfuzz import fuzz
 
 from shouwang.accounts import access
+from shouwang.accounts.models import User
 from shouwang.areas import codes
+from shouwang.areas.models import Area
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .models import Child, ChildChange, ChildStatus, DuplicateDecision
@@ -169,14 +173,41 @@ def decode_cursor(cursor: str) -> list | None:
     return values if isinstance(values, list) else None
 
 
+class InvalidCursor(ValueError):
+    """A page cursor that was not made by keyset_page for this sort."""
+
+
+_MAX_ID = 2**63 - 1
+
+
+def _cursor_values(keys: tuple[str, ...], cursor: str) -> list:
+    """The cursor's values typed as the sort columns; InvalidCursor for anything else
+    (a cursor is typed into the address bar as easily as it is followed)."""
+    values = decode_cursor(cursor)
+    if values is None or len(values) != len(keys):
+        raise InvalidCursor(cursor)
+    typed = []
+    for key, value in zip(keys, values, strict=True):
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise InvalidCursor(cursor)
+        try:
+            typed.append(Child._meta.get_field(key.lstrip("-")).to_python(value))
+        except (ValidationError, ValueError, TypeError):
+            raise InvalidCursor(cursor) from None
+    if not 0 < typed[-1] <= _MAX_ID:
+        raise InvalidCursor(cursor)
+    return typed
+
+
 def keyset_page(
     children: QuerySet[Child], *, sort: str, after: str = "", size: int = PAGE_SIZE
 ):
-    """One page of children in sort order after the cursor, and the next page's cursor."""
+    """One page of children in sort order after the cursor, and the next page's cursor;
+    InvalidCursor (a ValueError) for a cursor that does not fit the sort."""
     keys = (*SORTS.get(sort, SORTS["name"]), "id")
     children = children.order_by(*keys)
-    values = decode_cursor(after) if after else None
-    if values and len(values) == len(keys):
+    values = _cursor_values(keys, after) if after else None
+    if values:
         condition = Q()
         for i in reversed(range(len(keys))):
             key = keys[i].lstrip("-")
@@ -215,6 +246,33 @@ def child_as_of(child: Child, on: date) -> dict | None:
         .first()
     )
     return change.snapshot if change else None
+
+
+def child_snapshot_of_version(child: Child, version: int) -> dict:
+    """The record as it stood at one of its versions ({} when there is none)."""
+    return (
+        ChildChange.objects.filter(child=child, version=version)
+        .order_by("-at", "-id")
+        .values_list("snapshot", flat=True)
+        .first()
+    ) or {}
+
+
+def value_names(
+    *, village_codes: Iterable[str], director_ids: Iterable[int]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Names of villages and directors, to show stored codes and ids as people read
+    them (the villages and directors of records the viewer already sees)."""
+    villages = dict(
+        Area.objects.filter(code__in=set(village_codes)).values_list("code", "name")
+    )
+    directors = {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in=set(director_ids)).only(
+            "pk", "full_name", "username"
+        )
+    }
+    return villages, directors
 
 
 def duplicate_candidates(*, viewer, child: Child, threshold: int = 85) -> list[Child]:

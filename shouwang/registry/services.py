@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from shouwang.accounts import access
 from shouwang.areas import codes
@@ -149,14 +149,45 @@ def apply_classification(
     return changed
 
 
+# Surnames whose reading differs from the character's everyday one (曾 is zeng as a
+# surname, ceng otherwise); only unambiguous ones: 乐 (yue/le), 盖 (ge/gai) and the
+# like are left to the dictionary.
+SURNAME_PINYIN = {
+    "曾": "zeng",
+    "单": "shan",
+    "仇": "qiu",
+    "解": "xie",
+    "查": "zha",
+    "区": "ou",
+    "朴": "piao",
+    "缪": "miao",
+    "翟": "zhai",
+    "种": "chong",
+    "召": "shao",
+    "隗": "wei",
+    "员": "yun",
+    "秘": "bi",
+    "冼": "xian",
+    "洗": "xian",
+    "薄": "bo",
+    "折": "she",
+    "句": "gou",
+}
+
+
 def name_keys(name: str) -> tuple[str, str]:
-    """The name's pinyin (lower case, no tones or spaces) and its initials, for search."""
+    """The name's pinyin (lower case, no tones or spaces) and its initials, for search;
+    the first character is read as a surname (曾小明: zengxiaoming, zxm)."""
+    name = name.strip()
     syllables = lazy_pinyin(name, errors="ignore")
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    if name and name[0] in SURNAME_PINYIN and syllables:
+        syllables[0] = SURNAME_PINYIN[name[0]]
+    initials = [syllable[0] for syllable in syllables if syllable]
     return "".join(syllables).lower()[:200], "".join(initials).lower()[:30]
 
 
-def _json(value: Any) -> Any:
+def to_json(value: Any) -> Any:
+    """A field's value as the history stores it (dates as ISO text, sets sorted)."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
@@ -166,7 +197,7 @@ def _json(value: Any) -> Any:
 
 def snapshot(child: Child) -> dict[str, Any]:
     """The record's facts, status and classification as JSON-ready values."""
-    return {field: _json(getattr(child, field)) for field in SNAPSHOT_FIELDS}
+    return {field: to_json(getattr(child, field)) for field in SNAPSHOT_FIELDS}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
@@ -226,6 +257,21 @@ def id_number_clash(
     return f"该身份号码已在{county.name if county else '其他县'}登记。"
 
 
+def _save_numbered(child: Child, *, actor) -> None:
+    """Save the child; an ID number taken meanwhile by another worker's save (the
+    database's unique index) gives the same message as the check made before."""
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:
+        message = id_number_clash(
+            actor=actor, id_number=child.id_number, exclude_pk=child.pk
+        )
+        if message:
+            raise DomainError(message, field="id_number") from None
+        raise
+
+
 @transaction.atomic
 def child_register(*, actor, data: dict[str, Any], as_of: date | None = None) -> Child:
     """Register a new child (data already checked by rules.check_child); audited."""
@@ -235,7 +281,7 @@ def child_register(*, actor, data: dict[str, Any], as_of: date | None = None) ->
     child = Child(**data)
     child.name_pinyin, child.name_initials = name_keys(child.name)
     apply_classification(child, as_of=as_of or timezone.localdate())
-    child.save()
+    _save_numbered(child, actor=actor)
     _record(
         child,
         actor=actor,
@@ -267,6 +313,10 @@ def child_update(
     """Save an edit made on version expected_version; StaleEdit when newer; audited."""
     child = _locked(child_id, expected_version)
     _require_editable(actor, child.village_id)
+    if child.status == ChildStatus.MERGED:
+        raise DomainError(
+            f"该记录已合并到记录 #{child.merged_into_id}，请修改合并后的记录。"
+        )
     _require_editable(actor, data.get("village_id", child.village_id))
     if message := id_number_clash(
         actor=actor, id_number=data.get("id_number"), exclude_pk=child.pk
@@ -281,7 +331,7 @@ def child_update(
     if not changes:
         return child
     child.version += 1
-    child.save()
+    _save_numbered(child, actor=actor)
     _record(child, actor=actor, action=ChangeAction.UPDATE, changes=changes)
     audit_record(
         actor=actor,
@@ -443,6 +493,8 @@ def child_merge(
 @transaction.atomic
 def duplicate_dismiss(*, actor, first: Child, second: Child) -> DuplicateDecision:
     """Record that two candidate records are different children; audited."""
+    if first.pk == second.pk:
+        raise DomainError("不能把记录与它自己比较。")
     for child in (first, second):
         _require_editable(actor, child.village_id)
     a, b = sorted((first, second), key=lambda c: c.pk)
@@ -480,7 +532,15 @@ def children_reclassify(
     def flush() -> None:
         nonlocal changed_total
         with transaction.atomic():
-            Child.objects.bulk_update(pending, [*CLASSIFICATION_FIELDS, "updated_at"])
+            # A worker's save since the read has classified the child itself, from
+            # newer facts: keep it (the version tells), and lock the rest meanwhile.
+            versions = dict(
+                Child.objects.select_for_update()
+                .filter(pk__in=[c.pk for c in pending])
+                .values_list("pk", "version")
+            )
+            fresh = [c for c in pending if versions.get(c.pk) == c.version]
+            Child.objects.bulk_update(fresh, [*CLASSIFICATION_FIELDS, "updated_at"])
             ChildChange.objects.bulk_create(
                 [
                     ChildChange(
@@ -491,10 +551,10 @@ def children_reclassify(
                         snapshot=snapshot(c),
                         note=f"按 {as_of:%Y-%m-%d} 重新认定",
                     )
-                    for c in pending
+                    for c in fresh
                 ]
             )
-        changed_total += len(pending)
+        changed_total += len(fresh)
         pending.clear()
 
     now = timezone.now()

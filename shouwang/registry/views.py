@@ -1,3 +1,4 @@
+import copy
 from datetime import date
 
 from django.contrib import messages
@@ -16,14 +17,17 @@ from .forms import ChildFilterForm, ChildForm, ExitForm
 from .models import Child, ChildStatus
 from .selectors import (
     ChildFilters,
+    InvalidCursor,
     age_of,
     child_as_of,
     child_filter,
     child_get_for,
     child_history,
     child_list_for,
+    child_snapshot_of_version,
     duplicate_candidates,
     keyset_page,
+    value_names,
 )
 
 ID_FIELDS = ("id_number", "father_id_number", "mother_id_number", "guardian_id_number")
@@ -39,6 +43,15 @@ def _area_choices(user) -> list[tuple[str, str]]:
         (a.code, ("　" if a.level == "village" else "") + a.name)
         for a in areas.order_by("code").only("code", "name", "level")[:2000]
     ]
+
+
+def _page(children, *, sort: str, after: str):
+    """keyset_page; a cursor that does not fit (edited, or from another sort) gives
+    the first page rather than an error."""
+    try:
+        return keyset_page(children, sort=sort, after=after)
+    except InvalidCursor:
+        return keyset_page(children, sort=sort)
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -59,7 +72,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
         filters.status = ""
     today = timezone.localdate()
     children = child_filter(child_list_for(viewer=request.user), filters, as_of=today)
-    rows, next_cursor = keyset_page(
+    rows, next_cursor = _page(
         children, sort=filters.sort, after=request.GET.get("after", "")
     )
     for child in rows:
@@ -89,7 +102,7 @@ def child_review(request: HttpRequest) -> HttpResponse:
         ChildFilters(category="无类别"),
         as_of=today,
     )
-    rows, next_cursor = keyset_page(
+    rows, next_cursor = _page(
         children, sort="village", after=request.GET.get("after", "")
     )
     for child in rows:
@@ -166,9 +179,13 @@ def child_create(request: HttpRequest) -> HttpResponse:
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a child's facts; an edit made on an older version shows the conflict."""
     require(request.user, Perm.EDIT_CHILDREN)
+    require(request.user, Perm.REVEAL_ID)  # the form holds the full ID numbers
     child = child_get_for(viewer=request.user, pk=pk)
     current = child_get_for(viewer=request.user, pk=pk)  # the form mutates `child`
     form = ChildForm(request.POST or None, instance=child, actor=request.user)
+    if request.method != "POST":
+        # The form shows the full ID numbers, as revealing them would: audited alike.
+        services.child_reveal_ids(actor=request.user, child=current)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.child_update(
@@ -196,42 +213,95 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _conflict(request, form: ChildForm, current, message: str) -> HttpResponse:
-    """Both versions side by side; the person's input stays in the form for resubmission."""
+    """Both versions side by side, and a form holding both edits: the person's value
+    where they changed a field, the newer record's where only the other edit did
+    (three-way, against the version the person started from), so nothing is lost."""
+    started = form.cleaned_data.get("version") or 0
+    base = child_snapshot_of_version(current, started)
+    mine = {k: services.to_json(v) for k, v in form.service_data().items()}
+    theirs = services.snapshot(current)
+    names = ValueNames([{k: [mine[k], theirs[k]] for k in mine}])
+    combined = copy.copy(current)
     rows = []
     for name in form.Meta.fields:
-        field = form.fields[name]
-        mine = form.cleaned_data.get(name)
-        theirs = getattr(current, name)
-        if name in ID_FIELDS:
-            same = (mine or "") == (theirs or "")
-            mine, theirs = mask_id_number(mine), mask_id_number(theirs)
-        else:
-            same = _display(mine) == _display(theirs)
-        if not same:
-            rows.append(
-                {
-                    "label": field.label,
-                    "mine": _display(mine),
-                    "theirs": _display(theirs),
-                }
-            )
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    resubmit = ChildForm(data, instance=current, actor=request.user)
-    resubmit.is_valid()
+        attname = Child._meta.get_field(name).attname
+        if mine[attname] == theirs[attname]:
+            continue
+        keep_theirs = attname in base and mine[attname] == base[attname]
+        if not keep_theirs:
+            setattr(combined, name, form.cleaned_data[name])
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "mine": names.show(attname, mine[attname]),
+                "theirs": names.show(attname, theirs[attname]),
+                "kept": "theirs" if keep_theirs else "mine",
+                "both_changed": not keep_theirs
+                and attname in base
+                and theirs[attname] != base[attname],
+            }
+        )
+    resubmit = ChildForm(instance=combined, actor=request.user)
+    services.child_reveal_ids(actor=request.user, child=current)  # as the edit page
     return render(
         request,
         "registry/child_conflict.html",
-        {"form": resubmit, "child": current, "rows": rows, "message": message},
+        {
+            "form": resubmit,
+            "child": current,
+            "rows": rows,
+            "message": message,
+            "started": started,
+        },
         status=409,
     )
 
 
 FIELD_LABELS = {f.attname: str(f.verbose_name) for f in Child._meta.concrete_fields}
+STATUS_LABELS = dict(ChildStatus.choices)
+
+
+class ValueNames:
+    """How stored values read on screen: Chinese status names, village and director
+    names instead of codes and ids, masked ID numbers."""
+
+    def __init__(self, snapshots) -> None:
+        villages, directors = set(), set()
+        for values in snapshots:
+            villages.update(v for v in values.get("village_id", ()) if v)
+            directors.update(v for v in values.get("responsible_director_id", ()) if v)
+        self.villages, self.directors = value_names(
+            village_codes=villages, director_ids=directors
+        )
+
+    def show(self, name: str, value) -> str:
+        if value is None or value == "":
+            return ""
+        if name in ID_FIELDS:
+            return mask_id_number(value)
+        if name == "status":
+            return str(STATUS_LABELS.get(value, value))
+        if name == "village_id":
+            return (
+                f"{self.villages[value]}（{value}）"
+                if value in self.villages
+                else value
+            )
+        if name == "responsible_director_id":
+            return self.directors.get(value, f"#{value}")
+        if name == "merged_into_id":
+            return f"记录 #{value}"
+        return _display(value)
 
 
 def _timeline(changes) -> list[dict]:
-    """History entries with Chinese field labels and masked ID numbers."""
+    """History entries with Chinese field labels and values, and masked ID numbers."""
+    changes = list(changes)
+    names = ValueNames(
+        {k: v for k, v in change.changes.items() if isinstance(v, list)}
+        for change in changes
+        if change.action != "create"
+    )
     entries = []
     for change in changes:
         rows = []
@@ -239,10 +309,12 @@ def _timeline(changes) -> list[dict]:
             for name, (before, after) in change.changes.items():
                 if name == "classification_reasons":
                     continue
-                if name in ID_FIELDS:
-                    before, after = mask_id_number(before), mask_id_number(after)
                 rows.append(
-                    (FIELD_LABELS.get(name, name), _display(before), _display(after))
+                    (
+                        FIELD_LABELS.get(name, name),
+                        names.show(name, before),
+                        names.show(name, after),
+                    )
                 )
         entries.append({"change": change, "rows": rows})
     return entries
@@ -322,14 +394,11 @@ def child_as_of_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"日期“{raw}”格式不对，应为 2026-01-31。")
         return redirect("registry:child-detail", pk=child.pk)
     services.child_record_read(actor=request.user, child=child)
-    snapshot = child_as_of(child, on)
-    labels = {f.attname: f.verbose_name for f in Child._meta.concrete_fields}
+    snapshot = child_as_of(child, on) or {}
+    names = ValueNames([{k: [v] for k, v in snapshot.items()}])
     fields = [
-        (
-            labels.get(name, name),
-            _display(mask_id_number(value) if name in ID_FIELDS else value),
-        )
-        for name, value in (snapshot or {}).items()
+        (FIELD_LABELS.get(name, name), names.show(name, value))
+        for name, value in snapshot.items()
     ]
     return render(
         request,
@@ -349,8 +418,8 @@ def child_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
             actor=request.user,
             keep_id=keep.pk,
             merge_id=merged.pk,
-            keep_version=int(request.POST.get("keep_version", "0")),
-            merge_version=int(request.POST.get("merge_version", "0")),
+            keep_version=int(request.POST.get("keep_version", "")),
+            merge_version=int(request.POST.get("merge_version", "")),
         )
     except ValueError:
         messages.error(request, "请求缺少版本号，请刷新页面后重试。")

@@ -52,4 +52,10 @@ FOREIGN_KWARGS = {
     "registry:child-as-of": _foreign_child,
     "registry:child-merge": _foreign_pair,
     "registry:child-not-duplicate": _foreign_pair,
+    "api:child-detail": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:child-history": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:child-update": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:child-exit": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:child-readmit": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:child-reveal-ids": lambda w: {"child_id": w.records["foreign_child"].pk},
 }
