@@ -21,6 +21,17 @@ from .vocab import (
 )
 
 
+FLAG_COLUMNS = [
+    "is_orphan",
+    "is_de_facto_unsupported",
+    "is_left_behind",
+    "is_in_difficulty",
+    "difficulty_living",
+    "difficulty_self",
+    "difficulty_guardianship",
+]
+
+
 class ChildStatus(models.TextChoices):
     ACTIVE = "active", "在册"
     EXITED = "exited", "已退出"
@@ -157,13 +168,31 @@ class Child(BaseModel):
         ordering = ["village_id", "name_pinyin", "id"]
         verbose_name = "儿童"
         verbose_name_plural = "儿童"
+        # Jurisdiction is a range on village_id; the category flags ride along in the
+        # index (PostgreSQL INCLUDE) so that counts need not read the table; pinyin
+        # prefix search needs pattern ops under a non-C collation.
         indexes = [
-            models.Index(fields=["status", "village"], name="child_status_village"),
             models.Index(
-                fields=["status", "risk_level", "village"], name="child_status_risk"
+                fields=["status", "village"],
+                name="child_status_village",
+                include=FLAG_COLUMNS,
+            ),
+            models.Index(
+                fields=["status", "risk_level", "village"],
+                name="child_status_risk",
+                include=FLAG_COLUMNS,
             ),
             models.Index(fields=["name_pinyin", "id"], name="child_pinyin"),
-            models.Index(fields=["name_initials"], name="child_initials"),
+            models.Index(
+                fields=["name_pinyin"],
+                name="child_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="child_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["name"], name="child_name"),
             models.Index(fields=["birth_date"], name="child_birth"),
         ]

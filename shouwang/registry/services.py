@@ -317,6 +317,8 @@ def child_update(
         raise DomainError(
             f"该记录已合并到记录 #{child.merged_into_id}，请修改合并后的记录。"
         )
+    if child.status == ChildStatus.EXITED:
+        raise DomainError("该儿童已退出儿童信息库：如需修改，请先重新纳入。")
     _require_editable(actor, data.get("village_id", child.village_id))
     if message := id_number_clash(
         actor=actor, id_number=data.get("id_number"), exclude_pk=child.pk
@@ -568,4 +570,7 @@ def children_reclassify(
                 flush()
     if pending:
         flush()
+    if children is None:
+        # Every active record has now been judged for as_of, changed or not.
+        Child.objects.filter(status=ChildStatus.ACTIVE).update(classified_on=as_of)
     return changed_total
