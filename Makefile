@@ -66,8 +66,13 @@ test: install assets services lint
 	@echo "== 测试：PostgreSQL =="
 	$(MAKE) --no-print-directory test-postgres
 
+# Every bench/*.py in turn, each printing what it compared (see docs/benchmarks.md).
 bench: install
-	@echo "尚无基准测试（bench/ 随后续需求加入）。"
+	@set -e; for script in bench/*.py; do \
+		echo "== $$script =="; \
+		$(PY) $$script; \
+		echo; \
+	done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static

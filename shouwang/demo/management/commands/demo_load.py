@@ -1,15 +1,22 @@
 from django.core.management.base import BaseCommand
 
+from shouwang.demo.children import demo_children_count, demo_children_load
 from shouwang.demo.city import demo_area_count, demo_city_load
 
 
 class Command(BaseCommand):
-    help = "载入演示城市（全部为程序生成的虚构数据），可重复运行。"
+    help = "载入演示城市和演示儿童（全部为程序生成的虚构数据），可重复运行。"
 
     def handle(self, *args, **options):
         logins = demo_city_load()
         self.stdout.write(
             self.style.SUCCESS(f"演示城市已就绪：{demo_area_count()} 个乡镇和村。")
+        )
+        demo_children_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示儿童已就绪：{demo_children_count()} 名（虚构，再次运行不会重复添加）。"
+            )
         )
         self.stdout.write("演示账号（密码相同）：")
         for login in logins:
