@@ -20,7 +20,6 @@ from .vocab import (
     WeaknessType,
 )
 
-
 FLAG_COLUMNS = [
     "is_orphan",
     "is_de_facto_unsupported",
