@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shouwang.accounts",
     "shouwang.audit",
     "shouwang.registry",
+    "shouwang.roster",
     "shouwang.web",
     "shouwang.demo",
 ]

@@ -1,0 +1,491 @@
+"""The roster import: read → check → plan → commit.
+
+`roster_check(data, filename, actor)` reads the file and returns an ImportPlan: every
+row checked against the template and the record rules (all errors of a row, each with
+its row, column, value and fix), matched against the ledger (new / changed with field
+diffs / unchanged / rejected / possible duplicates without ID number), with nothing
+written. `roster_commit(plan, actor, partial=False)` writes it in one transaction: all
+or nothing by default, or only the good rows with `partial`; history rows for every
+created or changed child, one audit row for the import, classification recomputed.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from shouwang.accounts import access
+from shouwang.areas.models import Area
+from shouwang.audit.services import audit_record
+from shouwang.registry import services as registry
+from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
+from shouwang.registry.rules import check_child
+
+from .cells import CellError, as_text, read_cell
+from .columns import (
+    BY_FIELD,
+    COLUMNS,
+    NORMALIZED,
+    NORMALIZED_COMPUTED,
+    REQUIRED_HEADERS,
+    normalize_header,
+)
+from .reader import UnusableFile, column_letter, read_table
+
+IMPORTED_FIELDS = tuple(c.field for c in COLUMNS if c.field)
+CHUNK = 900
+DUPLICATE_SIMILARITY = 85
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    action: str  # new, changed, unchanged, rejected, duplicate
+    data: dict[str, Any] = field(default_factory=dict)
+    child_id: int | None = None
+    changes: dict[str, list] = field(default_factory=dict)
+    candidates: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    filename: str
+    sheet: str = ""
+    total_rows: int = 0
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unusable: str = ""  # the whole file cannot be used: why
+    headers: list[str] = field(default_factory=list)
+    raw: dict[int, list[Any]] = field(default_factory=dict)  # row → original cells
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": self.count("new"),
+            "changed": self.count("changed"),
+            "unchanged": self.count("unchanged"),
+            "rejected": self.count("rejected"),
+            "duplicates": self.count("duplicate"),
+        }
+
+
+Progress = Callable[[int, int], None]
+
+
+def map_columns(header: list[Any]) -> tuple[dict[str, int], list[str], list[str]]:
+    """Template column → index in the sheet; the problems of the header; ignored headers."""
+    found: dict[str, int] = {}
+    problems: list[str] = []
+    ignored: list[str] = []
+    for index, cell in enumerate(header):
+        text = as_text(cell)
+        key = normalize_header(text)
+        if not key:
+            continue
+        column = NORMALIZED.get(key)
+        if column is None:
+            if key not in NORMALIZED_COMPUTED:
+                ignored.append(text)
+            continue
+        if column.header in found:
+            problems.append(
+                f"表头“{column.header}”出现了两次（第{column_letter(found[column.header] + 1)}列和第{column_letter(index + 1)}列）：请删除其中一列"
+            )
+            continue
+        found[column.header] = index
+    missing = [h for h in REQUIRED_HEADERS if h not in found]
+    if missing:
+        problems.insert(
+            0,
+            f"缺少必填列：{'、'.join(missing)}。请使用花名册模板的表头（表头在第1行）",
+        )
+    return found, problems, ignored
+
+
+def roster_check(
+    data: bytes,
+    filename: str,
+    *,
+    actor,
+    today: date | None = None,
+    progress: Progress | None = None,
+    keep_raw: bool = True,
+) -> ImportPlan:
+    """Read and check a roster file and plan what importing it would change."""
+    today = today or timezone.localdate()
+    plan = ImportPlan(filename=filename)
+    max_rows = getattr(settings, "ROSTER_MAX_ROWS", 300_000)
+    try:
+        table = read_table(data, filename, max_rows=max_rows)
+    except UnusableFile as error:
+        plan.unusable = str(error)
+        return plan
+    plan.sheet, plan.notes, plan.total_rows = (
+        table.sheet,
+        list(table.notes),
+        table.row_count,
+    )
+    plan.headers = [as_text(cell) for cell in table.header]
+    found, problems, ignored = map_columns(table.header)
+    if problems:
+        plan.unusable = "；".join(problems) + "。"
+        return plan
+    if ignored:
+        plan.notes.append(f"以下列不是模板中的列，已忽略：{'、'.join(ignored)}。")
+    columns = [(c, found[c.header]) for c in COLUMNS if c.field and c.header in found]
+    villages = _villages_for(actor)
+    checked: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in table.rows:
+        if not any(cell not in (None, "") for cell in cells):
+            continue
+        if keep_raw:
+            plan.raw[number] = cells
+        values, errors = _read_row(
+            number, cells, columns, table.formula_cells, villages, today
+        )
+        if errors:
+            plan.errors.extend(errors)
+            plan.rows.append(PlannedRow(number, "rejected"))
+        else:
+            checked.append((number, values))
+        if progress and number % 2000 == 0:
+            progress(number, table.row_count + table.header_row)
+    if not plan.rows and not checked:
+        plan.unusable = "文件只有表头，没有儿童信息：请从第2行起每行填写一名儿童。"
+        return plan
+    _match(plan, checked, actor=actor)
+    plan.rows.sort(key=lambda r: r.row)
+    plan.errors.sort(key=lambda e: e.row)
+    return plan
+
+
+def _villages_for(actor) -> set[str]:
+    """The village codes the actor may import into."""
+    if not access.has_perm(actor, access.Perm.EDIT_CHILDREN):
+        return set()
+    return set(
+        access.scope(actor, Area.objects.filter(level="village"), "code").values_list(
+            "code", flat=True
+        )
+    )
+
+
+def _read_row(number, cells, columns, formulas, villages, today):
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    raw_by_field: dict[str, str] = {}
+    for column, index in columns:
+        raw = cells[index] if index < len(cells) else ""
+        raw_by_field[column.field] = as_text(raw)[:100]
+        if raw in (None, "") and (number, index + 1) in formulas:
+            errors.append(
+                RowError(
+                    number,
+                    column.header,
+                    "",
+                    "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”",
+                )
+            )
+            continue
+        try:
+            value = read_cell(column, raw, today=today)
+        except CellError as error:
+            errors.append(
+                RowError(number, column.header, raw_by_field[column.field], str(error))
+            )
+            continue
+        if column.required and value in (None, ""):
+            errors.append(
+                RowError(number, column.header, "", f"{column.header}为必填项：请填写")
+            )
+            continue
+        values[column.field] = value
+    for name, col in BY_FIELD.items():
+        if name not in values and not any(c is col for c, _ in columns):
+            values[name] = (
+                col.default if not isinstance(col.default, tuple) else list(col.default)
+            )
+    failed = {e.column for e in errors}
+    village = values.get("village_id")
+    if village and village not in villages and "户籍地行政区划代码" not in failed:
+        errors.append(
+            RowError(
+                number,
+                "户籍地行政区划代码",
+                village,
+                "不是您管辖范围内的村（社区）代码：请核对，或由该村所在地的工作人员导入",
+            )
+        )
+    usable = {k: v for k, v in values.items() if BY_FIELD[k].header not in failed}
+    for name, messages in check_child(usable, today=today).items():
+        column = BY_FIELD.get(name)
+        header = column.header if column else name
+        if header in failed:
+            continue
+        for message in messages:
+            errors.append(RowError(number, header, raw_by_field.get(name, ""), message))
+    if not errors:
+        values["family_assistance"] = sorted(values.get("family_assistance") or [])
+        values["id_number"] = values.get("id_number") or None
+    return values, errors
+
+
+def _facts(child: Child) -> dict[str, Any]:
+    return {name: registry.to_json(getattr(child, name)) for name in IMPORTED_FIELDS}
+
+
+def _match(plan: ImportPlan, checked: list[tuple[int, dict]], *, actor) -> None:
+    """Sort checked rows into new / changed / unchanged / rejected / duplicate."""
+    numbers = [values["id_number"] for _, values in checked if values["id_number"]]
+    seen_ids: dict[str, int] = {}
+    existing = {}
+    for start in range(0, len(numbers), CHUNK):
+        for child in Child.objects.filter(id_number__in=numbers[start : start + CHUNK]):
+            existing[child.id_number] = child
+    unnumbered = _unnumbered_children(actor, {v["village_id"] for _, v in checked})
+    seen_keys: dict[tuple, int] = {}
+    for number, values in checked:
+        id_number = values["id_number"]
+        if id_number:
+            if id_number in seen_ids:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "公民身份号码",
+                        id_number,
+                        f"与第{seen_ids[id_number]}行的身份号码相同：同一名儿童只能填一行",
+                    )
+                )
+                plan.rows.append(PlannedRow(number, "rejected"))
+                continue
+            seen_ids[id_number] = number
+            child = existing.get(id_number)
+            if child is not None and not access.in_jurisdiction(
+                actor, child.village_id
+            ):
+                message = (
+                    registry.id_number_clash(actor=actor, id_number=id_number) or ""
+                )
+                plan.errors.append(
+                    RowError(number, "公民身份号码", id_number, message.rstrip("。"))
+                )
+                plan.rows.append(PlannedRow(number, "rejected"))
+                continue
+        else:
+            key = (values["village_id"], values["name"], values["birth_date"])
+            if key in seen_keys:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "姓名",
+                        values["name"],
+                        f"与第{seen_keys[key]}行是同一名儿童（同村、同名、同出生日期，均无身份号码）：请删除重复的一行",
+                    )
+                )
+                plan.rows.append(PlannedRow(number, "rejected"))
+                continue
+            seen_keys[key] = number
+            child = unnumbered.exact.get(key)
+            if child is None:
+                similar = unnumbered.similar(values)
+                if similar:
+                    plan.rows.append(
+                        PlannedRow(number, "duplicate", values, candidates=similar)
+                    )
+                    continue
+        if child is None:
+            plan.rows.append(PlannedRow(number, "new", values))
+            continue
+        if child.status == ChildStatus.MERGED:
+            plan.errors.append(
+                RowError(
+                    number,
+                    "公民身份号码",
+                    id_number or "",
+                    f"该儿童的记录已合并到记录 #{child.merged_into_id}：请核对",
+                )
+            )
+            plan.rows.append(PlannedRow(number, "rejected"))
+            continue
+        before = _facts(child)
+        after = {k: registry.to_json(v) for k, v in values.items()}
+        changes = {
+            k: [before[k], after[k]] for k in IMPORTED_FIELDS if before[k] != after[k]
+        }
+        action = "changed" if changes else "unchanged"
+        plan.rows.append(PlannedRow(number, action, values, child.pk, changes))
+
+
+@dataclass
+class _Unnumbered:
+    exact: dict[tuple, Child]
+    by_birth: dict[tuple[str, date], list[Child]]
+
+    def similar(self, values: dict) -> list[int]:
+        pinyin, _ = registry.name_keys(values["name"])
+        county = values["village_id"][:6]
+        return [
+            child.pk
+            for child in self.by_birth.get((county, values["birth_date"]), [])
+            if child.name_pinyin == pinyin
+            or fuzz.ratio(child.name_pinyin, pinyin) >= DUPLICATE_SIMILARITY
+        ]
+
+
+def _unnumbered_children(actor, villages: Iterable[str]) -> _Unnumbered:
+    """Active children without ID number in the counties of the file's villages."""
+    counties = {code[:6] for code in villages if code}
+    exact: dict[tuple, Child] = {}
+    by_birth: dict[tuple[str, date], list[Child]] = defaultdict(list)
+    for county in counties:
+        children = (
+            access.scope(actor, Child.objects, "village_id")
+            .filter(access.prefix_q("village_id", county), id_number__isnull=True)
+            .exclude(status=ChildStatus.MERGED)
+        )
+        for child in children:
+            exact[(child.village_id, child.name, child.birth_date)] = child
+            if child.status == ChildStatus.ACTIVE:
+                by_birth[(county, child.birth_date)].append(child)
+    return _Unnumbered(exact, by_birth)
+
+
+class NothingToCommit(Exception):
+    """The plan has rejected rows and `partial` was not asked for."""
+
+
+def roster_commit(
+    plan: ImportPlan,
+    *,
+    actor,
+    partial: bool = False,
+    source: str = "",
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write a checked plan: all rows or none (default), or only the good ones."""
+    if plan.unusable:
+        raise NothingToCommit(plan.unusable)
+    if plan.count("rejected") and not partial:
+        raise NothingToCommit("有被拒绝的行，未导入任何数据。")
+    today = timezone.localdate()
+    settings_ = registry.policy_settings()
+    new_rows = [r for r in plan.rows if r.action == "new"]
+    changed_rows = [r for r in plan.rows if r.action == "changed"]
+    done = 0
+    total = len(new_rows) + len(changed_rows)
+    with transaction.atomic():
+        for start in range(0, len(new_rows), batch_size):
+            batch = []
+            for row in new_rows[start : start + batch_size]:
+                child = Child(**row.data)
+                child.name_pinyin, child.name_initials = registry.name_keys(child.name)
+                registry.apply_classification(child, as_of=today, settings=settings_)
+                batch.append(child)
+            Child.objects.bulk_create(batch, batch_size=batch_size)
+            _history(batch, actor=actor, action=ChangeAction.IMPORT, source=source)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        ids = [row.child_id for row in changed_rows]
+        locked = {}
+        for start in range(0, len(ids), CHUNK):
+            for child in Child.objects.select_for_update().filter(
+                pk__in=ids[start : start + CHUNK]
+            ):
+                locked[child.pk] = child
+        updated = []
+        diffs = {}
+        for row in changed_rows:
+            child = locked[row.child_id]
+            before = registry.snapshot(child)
+            for key, value in row.data.items():
+                setattr(child, key, value)
+            child.name_pinyin, child.name_initials = registry.name_keys(child.name)
+            registry.apply_classification(child, as_of=today, settings=settings_)
+            child.version += 1
+            child.updated_at = timezone.now()
+            diffs[child.pk] = registry.diff(before, registry.snapshot(child))
+            updated.append(child)
+        fields = [
+            *IMPORTED_FIELDS,
+            "name_pinyin",
+            "name_initials",
+            "version",
+            "updated_at",
+            *registry.CLASSIFICATION_FIELDS,
+        ]
+        for start in range(0, len(updated), batch_size):
+            batch = updated[start : start + batch_size]
+            Child.objects.bulk_update(batch, fields)
+            _history(
+                batch,
+                actor=actor,
+                action=ChangeAction.IMPORT,
+                source=source,
+                diffs=diffs,
+            )
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        counts = {**plan.counts, "new": len(new_rows), "changed": len(changed_rows)}
+        audit_record(
+            actor=actor,
+            action="roster.import",
+            object_type="roster",
+            object_id=source[:64],
+            area=actor.area,
+            details={"file": plan.filename, "counts": counts, "partial": partial},
+        )
+    return counts
+
+
+def _history(
+    children: list[Child], *, actor, action: str, source: str, diffs=None
+) -> None:
+    """One history row per child written in bulk (Now() keeps PostgreSQL's insert fast)."""
+    name = actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+    ChildChange.objects.bulk_create(
+        [
+            ChildChange(
+                child=child,
+                version=child.version,
+                at=Now(),
+                actor=actor if name else None,
+                actor_name=name,
+                action=action,
+                changes=(diffs or {}).get(child.pk, {}),
+                snapshot=registry.snapshot(child),
+                note=f"花名册导入 {source}"[:500],
+            )
+            for child in children
+        ],
+        batch_size=2000,
+    )
