@@ -5,40 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_load_divisions'),
-        ('registry', '0001_initial'),
+        ("areas", "0002_load_divisions"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='child',
-            name='child_status_village',
+            model_name="child",
+            name="child_status_village",
         ),
         migrations.RemoveIndex(
-            model_name='child',
-            name='child_status_risk',
+            model_name="child",
+            name="child_status_risk",
         ),
         migrations.RemoveIndex(
-            model_name='child',
-            name='child_initials',
+            model_name="child",
+            name="child_initials",
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['status', 'village'], include=('is_orphan', 'is_de_facto_unsupported', 'is_left_behind', 'is_in_difficulty', 'difficulty_living', 'difficulty_self', 'difficulty_guardianship'), name='child_status_village'),
+            model_name="child",
+            index=models.Index(
+                fields=["status", "village"],
+                include=(
+                    "is_orphan",
+                    "is_de_facto_unsupported",
+                    "is_left_behind",
+                    "is_in_difficulty",
+                    "difficulty_living",
+                    "difficulty_self",
+                    "difficulty_guardianship",
+                ),
+                name="child_status_village",
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['status', 'risk_level', 'village'], include=('is_orphan', 'is_de_facto_unsupported', 'is_left_behind', 'is_in_difficulty', 'difficulty_living', 'difficulty_self', 'difficulty_guardianship'), name='child_status_risk'),
+            model_name="child",
+            index=models.Index(
+                fields=["status", "risk_level", "village"],
+                include=(
+                    "is_orphan",
+                    "is_de_facto_unsupported",
+                    "is_left_behind",
+                    "is_in_difficulty",
+                    "difficulty_living",
+                    "difficulty_self",
+                    "difficulty_guardianship",
+                ),
+                name="child_status_risk",
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['name_pinyin'], name='child_pinyin_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="child",
+            index=models.Index(
+                fields=["name_pinyin"],
+                name="child_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['name_initials'], name='child_initials_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="child",
+            index=models.Index(
+                fields=["name_initials"],
+                name="child_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
     ]
