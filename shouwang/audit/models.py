@@ -15,6 +15,16 @@ class AuditAction(models.TextChoices):
     USER_ACTIVATE = "user.activate", "启用账号"
     AREAS_LOAD = "areas.load", "导入行政区划"
     AUDIT_EXPORT = "audit.export", "导出审计日志"
+    CHILD_CREATE = "child.create", "登记儿童"
+    CHILD_UPDATE = "child.update", "修改儿童信息"
+    CHILD_VIEW = "child.view", "查看儿童完整记录"
+    CHILD_REVEAL_ID = "child.reveal_id", "查看完整身份号码"
+    CHILD_EXIT = "child.exit", "儿童退出"
+    CHILD_READMIT = "child.readmit", "儿童重新纳入"
+    CHILD_MERGE = "child.merge", "合并重复记录"
+    CHILD_DUPLICATE_DISMISS = "child.duplicate_dismiss", "确认不是同一名儿童"
+    ROSTER_IMPORT = "roster.import", "导入花名册"
+    ROSTER_EXPORT = "roster.export", "导出花名册"
 
 
 class AuditEvent(models.Model):

@@ -227,9 +227,14 @@ def keyset_page(
     return rows, next_cursor
 
 
-def child_history(child: Child) -> QuerySet[ChildChange]:
-    """The child's changes, newest first, including those of records merged into it."""
-    merged = list(Child.objects.filter(merged_into=child).values_list("pk", flat=True))
+def child_history(child: Child, *, viewer) -> QuerySet[ChildChange]:
+    """The child's changes, newest first, with those of records merged into it that
+    the viewer may also see."""
+    merged = list(
+        child_list_for(viewer=viewer)
+        .filter(merged_into=child)
+        .values_list("pk", flat=True)
+    )
     return ChildChange.objects.filter(child_id__in=[child.pk, *merged]).select_related(
         "child"
     )

@@ -18,6 +18,7 @@ from pypinyin import lazy_pinyin
 from shouwang.accounts import access
 from shouwang.areas import codes
 from shouwang.areas.models import Area
+from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
 
@@ -289,7 +290,10 @@ def child_register(*, actor, data: dict[str, Any], as_of: date | None = None) ->
         changes=diff({}, snapshot(child)),
     )
     audit_record(
-        actor=actor, action="child.create", obj=child, area_code=child.village_id
+        actor=actor,
+        action=AuditAction.CHILD_CREATE,
+        obj=child,
+        area_code=child.village_id,
     )
     return child
 
@@ -337,7 +341,7 @@ def child_update(
     _record(child, actor=actor, action=ChangeAction.UPDATE, changes=changes)
     audit_record(
         actor=actor,
-        action="child.update",
+        action=AuditAction.CHILD_UPDATE,
         obj=child,
         area_code=child.village_id,
         details={"fields": sorted(changes)},
@@ -381,7 +385,7 @@ def child_exit(
     )
     audit_record(
         actor=actor,
-        action="child.exit",
+        action=AuditAction.CHILD_EXIT,
         obj=child,
         area_code=child.village_id,
         details={"reason": reason},
@@ -411,7 +415,10 @@ def child_readmit(
         note=note,
     )
     audit_record(
-        actor=actor, action="child.readmit", obj=child, area_code=child.village_id
+        actor=actor,
+        action=AuditAction.CHILD_READMIT,
+        obj=child,
+        area_code=child.village_id,
     )
     return child
 
@@ -419,7 +426,10 @@ def child_readmit(
 def child_record_read(*, actor, child: Child) -> None:
     """Audit a read of a child's full record (a sensitive read)."""
     audit_record(
-        actor=actor, action="child.view", obj=child, area_code=child.village_id
+        actor=actor,
+        action=AuditAction.CHILD_VIEW,
+        obj=child,
+        area_code=child.village_id,
     )
 
 
@@ -428,7 +438,10 @@ def child_reveal_ids(*, actor, child: Child) -> dict[str, str]:
     if not access.has_perm(actor, access.Perm.REVEAL_ID):
         raise DomainError("您没有查看完整身份号码的权限。")
     audit_record(
-        actor=actor, action="child.reveal_id", obj=child, area_code=child.village_id
+        actor=actor,
+        action=AuditAction.CHILD_REVEAL_ID,
+        obj=child,
+        area_code=child.village_id,
     )
     return {
         "id_number": child.id_number or "",
@@ -484,7 +497,7 @@ def child_merge(
     )
     audit_record(
         actor=actor,
-        action="child.merge",
+        action=AuditAction.CHILD_MERGE,
         obj=keep,
         area_code=keep.village_id,
         details={"merged": merged.pk},
@@ -505,7 +518,7 @@ def duplicate_dismiss(*, actor, first: Child, second: Child) -> DuplicateDecisio
     )
     audit_record(
         actor=actor,
-        action="child.duplicate_dismiss",
+        action=AuditAction.CHILD_DUPLICATE_DISMISS,
         obj=a,
         area_code=a.village_id,
         details={"other": b.pk},

@@ -14,12 +14,14 @@ NIGHTLY_AT = time(1, 0)  # local time of the nightly reclassification
 def reclassify_children(as_of: str = "", nightly: bool = False) -> int:
     """Recompute every active child's classification for as_of (ISO date; default
     today); a nightly run queues the next night's run before it returns."""
-    changed = children_reclassify(
+    if nightly:
+        # Queue tomorrow's run first, so that a failure tonight does not end the series.
+        schedule_nightly_reclassification(
+            now=timezone.localtime() + timedelta(minutes=1)
+        )
+    return children_reclassify(
         as_of=date.fromisoformat(as_of) if as_of else timezone.localdate()
     )
-    if nightly:
-        schedule_nightly_reclassification()
-    return changed
 
 
 def schedule_nightly_reclassification(

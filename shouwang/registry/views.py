@@ -131,7 +131,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "child": child,
             "age": age_of(child, today),
             "ids": _masked(child),
-            "history": _timeline(child_history(child)[:200]),
+            "history": _timeline(child_history(child, viewer=request.user)[:200]),
             "duplicates": duplicate_candidates(viewer=request.user, child=child)
             if child.status == ChildStatus.ACTIVE
             else [],

@@ -110,7 +110,7 @@ def child_history_list(request, child_id: int, limit: int = 100, offset: int = 0
     # the full record, audited as one.
     services.child_record_read(actor=request.user, child=child)
     limit, offset = max(1, min(limit, 500)), max(offset, 0)
-    return list(child_history(child)[offset : offset + limit])
+    return list(child_history(child, viewer=request.user)[offset : offset + limit])
 
 
 @router.post(

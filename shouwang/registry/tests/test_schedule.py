@@ -62,3 +62,17 @@ def test_the_command_schedules_and_refuses_without_a_deferring_backend(
     call_command("children_reclassify", "--schedule")
     assert "每日重新认定已安排：下次" in capsys.readouterr().out
     assert _queued().count() == 1
+
+
+def test_a_nightly_run_queues_the_next_night_before_it_works(
+    database_backend, monkeypatch
+):
+    import shouwang.registry.tasks as tasks
+
+    def fail(**kwargs):
+        raise RuntimeError("数据库暂时不可用")
+
+    monkeypatch.setattr(tasks, "children_reclassify", fail)
+    with pytest.raises(RuntimeError):
+        reclassify_children.call(nightly=True)
+    assert _queued().filter(status="READY").count() == 1

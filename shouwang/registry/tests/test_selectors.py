@@ -237,7 +237,7 @@ def test_history_includes_the_records_merged_into_a_child(place):
         keep_version=1,
         merge_version=1,
     )
-    history = list(child_history(keep))
+    history = list(child_history(keep, viewer=place.director))
     assert {c.child_id for c in history} == {keep.pk, merged.pk}
     assert [c.action for c in history if c.child_id == merged.pk] == [
         "merge",
@@ -245,7 +245,30 @@ def test_history_includes_the_records_merged_into_a_child(place):
     ]
     assert len(history) == 4
     assert all(c.child_id != other.pk for c in history)
-    assert {c.child_id for c in child_history(merged)} == {merged.pk}
+    assert {c.child_id for c in child_history(merged, viewer=place.director)} == {
+        merged.pk
+    }
+
+
+def test_history_leaves_out_merged_records_the_viewer_may_not_see(place):
+    born = years_ago(7)
+    keep = make_child(place.village, id_number=None, name="张晓明", birth_date=born)
+    merged = make_child(
+        place.other_village, id_number=None, name="张小明", birth_date=born
+    )
+    services.child_merge(
+        actor=place.supervisor,
+        keep_id=keep.pk,
+        merge_id=merged.pk,
+        keep_version=1,
+        merge_version=1,
+    )
+    assert {c.child_id for c in child_history(keep, viewer=place.supervisor)} == {
+        keep.pk,
+        merged.pk,
+    }
+    # The village director of the kept record does not see the other village's record.
+    assert {c.child_id for c in child_history(keep, viewer=place.director)} == {keep.pk}
 
 
 def test_the_record_as_of_a_past_date_is_the_last_snapshot_on_or_before_it(place):
