@@ -170,6 +170,13 @@ TASKS = {
     }
 }
 
+# Roster imports (花名册导入): uploaded files and error reports live here, outside the
+# web root, and are served only through access-checked views. Web servers and every
+# db_worker must see the same directory (a shared mount when they run on several hosts).
+ROSTER_UPLOAD_DIR = Path(os.environ.get("ROSTER_UPLOAD_DIR", VAR_DIR / "uploads"))
+ROSTER_MAX_UPLOAD_MB = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "50"))
+ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
+
 # Classification: 民发〔2024〕17号 lets a county count urban-hukou children as left-behind.
 LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True)
 
@@ -206,4 +213,5 @@ LOGGING = {
 
 # Accounts are locked by user name alone: locking by IP would lock a whole township
 # office behind one NAT address after a few colleagues mistype their passwords.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# SQLite ignores the INCLUDE columns of the covering indexes that PostgreSQL uses.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/", include("shouwang.areas.urls")),
     path("audit/", include("shouwang.audit.urls")),
     path("children/", include("shouwang.registry.urls")),
+    path("roster/", include("shouwang.roster.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     CHILD_DUPLICATE_DISMISS = "child.duplicate_dismiss", "确认不是同一名儿童"
     ROSTER_IMPORT = "roster.import", "导入花名册"
     ROSTER_EXPORT = "roster.export", "导出花名册"
+    ROSTER_UPLOAD = "roster.upload", "上传花名册"
+    ROSTER_DOWNLOAD = "roster.download", "下载花名册文件"
 
 
 class AuditEvent(models.Model):

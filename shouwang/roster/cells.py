@@ -6,6 +6,7 @@ wrong and how to fix it, in Chinese.
 """
 
 import re
+import sys
 from datetime import date, datetime, timedelta
 
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
@@ -21,7 +22,11 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_DIGITS_LOST = "身份号码被 Excel 存成了数字，后几位已丢失（显示为科学计数法）：请把该列设为“文本”格式后重新填写号码"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # see workbook.inert
 _SPLIT = re.compile(r"[、,，;；\s]+")
+_CODE = re.compile(r"\d{12}")
 _GRADES = {
     "1": "一级",
     "2": "二级",
@@ -42,6 +47,8 @@ class CellError(ValueError):
 
 def as_text(value: object) -> str:
     """A cell as trimmed text; whole numbers lose Excel's '.0'."""
+    if type(value) is str:  # the usual cell, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -70,7 +77,9 @@ def read_date(value: object) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 2958466:  # Excel's serial range (1900-01-01 … 9999-12-31)
             return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError("不是有效的日期：请填写如 2015-03-08 的日期")
+        if not (isinstance(value, int) or value.is_integer()):
+            raise CellError(f"“{value}”不是有效的日期：请填写如 2015-03-08 的日期")
+        # else 20150308 typed into a cell of Excel's "General" format: read as text
     text = as_text(value)
     for pattern in _DATE_PATTERNS:
         if match := pattern.match(text):
@@ -89,12 +98,13 @@ def read_id(value: object, *, today: date) -> str | None:
         return None
     if isinstance(value, float | int) and not isinstance(value, bool):
         if isinstance(value, float) and abs(value) >= 1e15:
-            raise CellError(
-                "身份号码被 Excel 存成了数字，后几位已丢失（显示为科学计数法）：请把该列设为“文本”格式后重新填写号码"
-            )
+            raise CellError(_DIGITS_LOST)
         raise CellError("身份号码应为18位：请把该列设为“文本”格式后重新填写")
+    text = as_text(value)
+    if _SCIENTIFIC.match(text):  # a CSV saved by Excel after it showed 4.30524E+17
+        raise CellError(_DIGITS_LOST)
     try:
-        return parse_id_number(as_text(value), today=today).value
+        return parse_id_number(text, today=today).value
     except InvalidIdNumber as error:
         raise CellError(f"{error}") from None
 
@@ -114,7 +124,7 @@ def read_choice(column: Column, value: object) -> str:
             else f"{column.choices[0]}等规范名称"
         )
         raise CellError(f"“{text[:20]}”不是可选的值：应为 {options}")
-    return text
+    return sys.intern(text)  # one string for each choice, however many rows hold it
 
 
 def read_bool(value: object, *, optional: bool = False) -> bool | None:
@@ -140,7 +150,7 @@ def read_assistance(column: Column, value: object) -> list[str]:
 
 def read_code(value: object) -> str:
     text = as_text(value)
-    if not re.fullmatch(r"\d{12}", text):
+    if not _CODE.fullmatch(text):
         raise CellError(
             f"“{text[:20]}”不是12位区划代码：请从模板的“村（社区）代码”表中复制"
         )
@@ -154,6 +164,8 @@ def read_cell(column: Column, value: object, *, today: date) -> object:
     kind = column.kind
     if kind in {"text", "name", "phone"}:
         text = as_text(value)
+        if text[:1] == "'" and text[1:2] in FORMULA_START:
+            text = text[1:]  # the quote an export put before = + - @ (workbook.inert)
         if column.max_length and len(text) > column.max_length:
             raise CellError(f"最多{column.max_length}个字，当前{len(text)}个：请删减")
         return text

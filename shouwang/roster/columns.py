@@ -197,11 +197,23 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]"})
 _SPACE = re.compile(r"\s+")
 
 
+_NOTE = re.compile(r"^([^()\[\]]+)[(\[][^()\[\]]*[)\]]$")
+
+
 def normalize_header(text: object) -> str:
-    """A header as the template compares it: no spaces, half-width brackets."""
+    """A header as the template compares it: no spaces, half-width brackets, and no
+    bracketed note after it (“出生日期（年月日）” and “出生日期(年月日)” are 出生日期)."""
     value = unicodedata.normalize("NFKC", str(text or "")).translate(_BRACKETS)
-    return _SPACE.sub("", value)
+    value = _SPACE.sub("", value)
+    if match := _NOTE.match(value):
+        return match.group(1)
+    return value
 
 
 NORMALIZED = {normalize_header(c.header): c for c in COLUMNS}
-NORMALIZED_COMPUTED = {normalize_header(h) for h in COMPUTED_HEADERS}
+# Columns the product itself adds (the export's computed ones, the error report's
+# explanation): read back without a word, since they are not the person's data.
+REPORT_HEADERS = ("错误说明", "原文件行号")
+NORMALIZED_COMPUTED = {
+    normalize_header(h) for h in (*COMPUTED_HEADERS, *REPORT_HEADERS)
+}

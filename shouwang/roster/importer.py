@@ -9,6 +9,8 @@ or nothing by default, or only the good rows with `partial`; history rows for ev
 created or changed child, one audit row for the import, classification recomputed.
 """
 
+import functools
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,13 +18,14 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from rapidfuzz import fuzz
 
 from shouwang.accounts import access
 from shouwang.areas.models import Area
+from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.registry import services as registry
 from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
@@ -129,6 +132,25 @@ def map_columns(header: list[Any]) -> tuple[dict[str, int], list[str], list[str]
     return found, problems, ignored
 
 
+def _without_cyclic_gc(function):
+    """Run with Python's cyclic garbage collector paused: a plan of 200,000 rows is
+    millions of objects, and each collection of the oldest generation walks them all
+    (a fifth of such an import's time); the plan and the records hold no cycles."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@_without_cyclic_gc
 def roster_check(
     data: bytes,
     filename: str,
@@ -162,13 +184,23 @@ def roster_check(
     columns = [(c, found[c.header]) for c in COLUMNS if c.field and c.header in found]
     villages = _villages_for(actor)
     checked: list[tuple[int, dict[str, Any]]] = []
+    indexes = [index for _, index in columns]
+    blanks = _blank_values(columns, today)
     for number, cells in table.rows:
-        if not any(cell not in (None, "") for cell in cells):
-            continue
+        width = len(cells)
+        if not any(cells[i] not in (None, "") for i in indexes if i < width):
+            continue  # blank, or only 序号 / computed columns filled in
         if keep_raw:
             plan.raw[number] = cells
         values, errors = _read_row(
-            number, cells, columns, table.formula_cells, villages, today
+            number,
+            cells,
+            columns,
+            table.formula_cells,
+            villages,
+            today,
+            actor=actor,
+            blanks=blanks,
         )
         if errors:
             plan.errors.extend(errors)
@@ -177,10 +209,12 @@ def roster_check(
             checked.append((number, values))
         if progress and number % 2000 == 0:
             progress(number, table.row_count + table.header_row)
+    if progress:  # every row read; matching against the ledger follows
+        progress(table.row_count + table.header_row, table.row_count + table.header_row)
     if not plan.rows and not checked:
         plan.unusable = "文件只有表头，没有儿童信息：请从第2行起每行填写一名儿童。"
         return plan
-    _match(plan, checked, actor=actor)
+    _match(plan, checked, actor=actor, fields=[c.field for c, _ in columns])
     plan.rows.sort(key=lambda r: r.row)
     plan.errors.sort(key=lambda e: e.row)
     return plan
@@ -197,28 +231,53 @@ def _villages_for(actor) -> set[str]:
     )
 
 
-def _read_row(number, cells, columns, formulas, villages, today):
+def _blank_values(columns, today) -> dict[int, Any]:
+    """What an empty cell reads as in each optional column, by the column's index:
+    the same on every row, so worked out once."""
+    blanks: dict[int, Any] = {}
+    for column, index in columns:
+        if not column.required:
+            try:
+                blanks[index] = read_cell(column, "", today=today)
+            except CellError:
+                continue
+    return blanks
+
+
+def _read_row(
+    number, cells, columns, formulas, villages, today, *, actor=None, blanks=None
+):
     values: dict[str, Any] = {}
     errors: list[RowError] = []
-    raw_by_field: dict[str, str] = {}
+    width = len(cells)
+    blanks = blanks or {}
     for column, index in columns:
-        raw = cells[index] if index < len(cells) else ""
-        raw_by_field[column.field] = as_text(raw)[:100]
-        if raw in (None, "") and (number, index + 1) in formulas:
-            errors.append(
-                RowError(
-                    number,
-                    column.header,
-                    "",
-                    "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”",
+        raw = cells[index] if index < width else ""
+        if raw is None or raw == "":
+            if (number, index + 1) in formulas:
+                errors.append(
+                    RowError(
+                        number,
+                        column.header,
+                        "",
+                        "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”",
+                    )
                 )
+                continue
+            if index in blanks:
+                value = blanks[index]
+                values[column.field] = value.copy() if type(value) is list else value
+                continue
+        if column.required and as_text(raw) == "":
+            errors.append(
+                RowError(number, column.header, "", f"{column.header}为必填项：请填写")
             )
             continue
         try:
             value = read_cell(column, raw, today=today)
         except CellError as error:
             errors.append(
-                RowError(number, column.header, raw_by_field[column.field], str(error))
+                RowError(number, column.header, as_text(raw)[:100], str(error))
             )
             continue
         if column.required and value in (None, ""):
@@ -240,17 +299,28 @@ def _read_row(number, cells, columns, formulas, villages, today):
                 number,
                 "户籍地行政区划代码",
                 village,
-                "不是您管辖范围内的村（社区）代码：请核对，或由该村所在地的工作人员导入",
+                "不是系统中的村（社区）代码：请从模板的“村（社区）代码”表中复制"
+                if access.in_jurisdiction(actor, village)
+                else "不是您管辖范围内的村（社区）代码：请核对，或由该村所在地的工作人员导入",
             )
         )
-    usable = {k: v for k, v in values.items() if BY_FIELD[k].header not in failed}
-    for name, messages in check_child(usable, today=today).items():
+    usable = (
+        {k: v for k, v in values.items() if BY_FIELD[k].header not in failed}
+        if failed
+        else values  # check_child only reads it
+    )
+    problems = check_child(usable, today=today)
+    if problems:  # the cells as the file has them, quoted in the messages
+        index_of = {column.field: index for column, index in columns}
+    for name, messages in problems.items():
         column = BY_FIELD.get(name)
         header = column.header if column else name
         if header in failed:
             continue
+        index = index_of.get(name)
+        raw = "" if index is None else as_text(cells[index] if index < width else "")
         for message in messages:
-            errors.append(RowError(number, header, raw_by_field.get(name, ""), message))
+            errors.append(RowError(number, header, raw[:100], message))
     if not errors:
         values["family_assistance"] = sorted(values.get("family_assistance") or [])
         values["id_number"] = values.get("id_number") or None
@@ -261,8 +331,16 @@ def _facts(child: Child) -> dict[str, Any]:
     return {name: registry.to_json(getattr(child, name)) for name in IMPORTED_FIELDS}
 
 
-def _match(plan: ImportPlan, checked: list[tuple[int, dict]], *, actor) -> None:
-    """Sort checked rows into new / changed / unchanged / rejected / duplicate."""
+def _match(
+    plan: ImportPlan,
+    checked: list[tuple[int, dict]],
+    *,
+    actor,
+    fields: Iterable[str] = IMPORTED_FIELDS,
+) -> None:
+    """Sort checked rows into new / changed / unchanged / rejected / duplicate; a
+    record's fields whose column the file lacks (`fields` are those it has) are kept."""
+    absent = [name for name in IMPORTED_FIELDS if name not in set(fields)]
     numbers = [values["id_number"] for _, values in checked if values["id_number"]]
     seen_ids: dict[str, int] = {}
     existing = {}
@@ -334,11 +412,24 @@ def _match(plan: ImportPlan, checked: list[tuple[int, dict]], *, actor) -> None:
             )
             plan.rows.append(PlannedRow(number, "rejected"))
             continue
+        values = {**values, **{name: getattr(child, name) for name in absent}}
         before = _facts(child)
         after = {k: registry.to_json(v) for k, v in values.items()}
         changes = {
             k: [before[k], after[k]] for k in IMPORTED_FIELDS if before[k] != after[k]
         }
+        if changes and child.status == ChildStatus.EXITED:
+            # As in the ledger's own edit: an exited record is re-admitted first.
+            plan.errors.append(
+                RowError(
+                    number,
+                    "公民身份号码" if id_number else "姓名",
+                    id_number or values["name"],
+                    f"该儿童已退出儿童信息库（记录 #{child.pk}）：如需修改，请先在系统中重新纳入",
+                )
+            )
+            plan.rows.append(PlannedRow(number, "rejected"))
+            continue
         action = "changed" if changes else "unchanged"
         plan.rows.append(PlannedRow(number, action, values, child.pk, changes))
 
@@ -381,6 +472,7 @@ class NothingToCommit(Exception):
     """The plan has rejected rows and `partial` was not asked for."""
 
 
+@_without_cyclic_gc
 def roster_commit(
     plan: ImportPlan,
     *,
@@ -401,15 +493,21 @@ def roster_commit(
     changed_rows = [r for r in plan.rows if r.action == "changed"]
     done = 0
     total = len(new_rows) + len(changed_rows)
+    name_keys = _NameKeys()
     with transaction.atomic():
         for start in range(0, len(new_rows), batch_size):
             batch = []
             for row in new_rows[start : start + batch_size]:
                 child = Child(**row.data)
-                child.name_pinyin, child.name_initials = registry.name_keys(child.name)
+                child.name_pinyin, child.name_initials = name_keys(child.name)
                 registry.apply_classification(child, as_of=today, settings=settings_)
                 batch.append(child)
-            Child.objects.bulk_create(batch, batch_size=batch_size)
+            try:
+                Child.objects.bulk_create(batch, batch_size=batch_size)
+            except IntegrityError:  # an ID number registered since the check
+                raise NothingToCommit(
+                    "检查之后，文件中有身份号码已被他人登记：未导入任何数据。请重新上传文件检查后再导入。"
+                ) from None
             _history(batch, actor=actor, action=ChangeAction.IMPORT, source=source)
             done += len(batch)
             if progress:
@@ -428,7 +526,7 @@ def roster_commit(
             before = registry.snapshot(child)
             for key, value in row.data.items():
                 setattr(child, key, value)
-            child.name_pinyin, child.name_initials = registry.name_keys(child.name)
+            child.name_pinyin, child.name_initials = name_keys(child.name)
             registry.apply_classification(child, as_of=today, settings=settings_)
             child.version += 1
             child.updated_at = timezone.now()
@@ -458,13 +556,24 @@ def roster_commit(
         counts = {**plan.counts, "new": len(new_rows), "changed": len(changed_rows)}
         audit_record(
             actor=actor,
-            action="roster.import",
+            action=AuditAction.ROSTER_IMPORT,
             object_type="roster",
             object_id=source[:64],
             area=actor.area,
             details={"file": plan.filename, "counts": counts, "partial": partial},
         )
     return counts
+
+
+class _NameKeys(dict):
+    """registry.name_keys, worked out once per name of an import (a roster of a
+    county repeats many names; the pinyin lookup is the costly part)."""
+
+    def __call__(self, name: str) -> tuple[str, str]:
+        keys = self.get(name)
+        if keys is None:
+            keys = self[name] = registry.name_keys(name)
+        return keys
 
 
 def _history(

@@ -12,19 +12,50 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from shouwang.core.textfile import UndecodableText, decode_text
 
+from .cells import MAX_CELL
 from .columns import NORMALIZED, SHEET_NAME, normalize_header
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+NOT_A_SPREADSHEET = (
+    "无法识别的文件：请上传 .xlsx、.xls、.ods 或 .csv 格式的花名册（可先下载模板）。"
+)
+CORRUPT = "文件已损坏或不是有效的电子表格：请在 Excel 中打开确认后另存为 .xlsx 再上传。"
+PASSWORD_PROTECTED = "文件设置了打开密码：请在 Excel 中取消密码后另存，再上传。"
+# An .xlsx saved with an opening password is an OLE compound file holding these
+# streams (MS-OFFCRYPTO); their directory names are UTF-16.
+_ENCRYPTED_STREAMS = (
+    "EncryptedPackage".encode("utf-16-le"),
+    "EncryptionInfo".encode("utf-16-le"),
+)
+
+
 class UnusableFile(ValueError):
     """The file as a whole cannot be read; the message says why and what to do."""
+
+
+def _why_unreadable(data: bytes) -> str:
+    """Why a file with a workbook's signature could not be opened."""
+    if data.startswith(_OLE):
+        if any(name in data for name in _ENCRYPTED_STREAMS):
+            return PASSWORD_PROTECTED
+        return CORRUPT
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return CORRUPT  # e.g. cut short in the upload
+    if any(name.startswith("xl/") for name in names) or "content.xml" in names:
+        return CORRUPT
+    return NOT_A_SPREADSHEET  # a zip, but not a workbook (a .docx, an archive)
 
 
 @dataclass
@@ -46,10 +77,9 @@ def read_table(data: bytes, filename: str = "", *, max_rows: int) -> Table:
         raise UnusableFile("文件是空的：请选择填好的花名册文件。")
     if data.startswith(_ZIP) or data.startswith(_OLE):
         return _read_workbook(data, max_rows=max_rows)
-    if b"\x00" in data[:4096] or not filename.lower().endswith((".csv", ".txt", "")):
-        raise UnusableFile(
-            "无法识别的文件：请上传 .xlsx、.xls、.ods 或 .csv 格式的花名册（可先下载模板）。"
-        )
+    suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
+    if b"\x00" in data[:4096] or suffix not in ("csv", "txt", ""):
+        raise UnusableFile(NOT_A_SPREADSHEET)
     return _read_csv(data, max_rows=max_rows)
 
 
@@ -57,17 +87,9 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
-        raise UnusableFile(
-            "文件设置了打开密码：请在 Excel 中取消密码后另存，再上传。"
-        ) from None
-    except (CalamineError, ValueError, OSError) as error:
-        if data.startswith(_OLE) and b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
-            raise UnusableFile(
-                "文件设置了打开密码：请在 Excel 中取消密码后另存，再上传。"
-            ) from None
-        raise UnusableFile(
-            f"文件已损坏或不是有效的电子表格（{type(error).__name__}）：请在 Excel 中打开确认后另存为 .xlsx 再上传。"
-        ) from None
+        raise UnusableFile(PASSWORD_PROTECTED) from None
+    except (CalamineError, ValueError, OSError):
+        raise UnusableFile(_why_unreadable(data)) from None
     names = book.sheet_names
     if not names:
         raise UnusableFile("文件中没有工作表：请使用花名册模板。")
@@ -87,9 +109,9 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table:
             sheet.start or (0, 0),
             sheet.end or (0, 0),
         )
-    except (CalamineError, ValueError) as error:
+    except (CalamineError, ValueError):
         raise UnusableFile(
-            f"工作表“{names[index]}”无法读取（{type(error).__name__}）：请另存为 .xlsx 后重试。"
+            f"工作表“{names[index]}”无法读取：请另存为 .xlsx 后重试。"
         ) from None
     if sheet.start is None:
         raise UnusableFile(
@@ -97,15 +119,16 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table:
         )
     pad = [""] * first_col  # iter_rows starts at the first used column
     numbered = (
-        (number, pad + list(cells)) for number, cells in enumerate(rows, start=1)
+        (number, pad + list(cells) if pad else cells)  # a new list for each row
+        for number, cells in enumerate(rows, start=1)
     )
     header_row, header = _find_header(numbered, names[index])
     _check_size(last_row + 1 - header_row, max_rows)
-    merged = [
+    merged = sorted(  # in reading order, as the user looks for them
         ((r0 + 1, c0 + 1), (r1 + 1, c1 + 1))
         for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
         if r1 + 1 >= header_row  # a merged title above the header is fine
-    ]
+    )
     if merged:
         where = "、".join(f"{_cell_name(a)}:{_cell_name(b)}" for a, b in merged[:10])
         raise UnusableFile(
@@ -149,11 +172,16 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table:
         text = decode_text(data)
     except UndecodableText as error:
         raise UnusableFile(str(error)) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(reader)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UnusableFile(
+                f"第{reader.line_num}行有单元格超过 {MAX_CELL} 个字符：请删减后再上传。"
+            ) from None
         raise UnusableFile(
-            f"CSV 文件格式有误（{error}）：请用 Excel 打开后另存为 .xlsx 再上传。"
+            f"CSV 文件第{reader.line_num}行格式有误：请用 Excel 打开后另存为 .xlsx 再上传。"
         ) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
@@ -187,11 +215,23 @@ def _cell_name(cell: tuple[int, int]) -> str:
     return f"{column_letter(cell[1])}{cell[0]}"
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+
+
+def _mentions_formula(stream: IO[bytes]) -> bool:
+    """Whether a sheet's XML holds "<f" (a formula element) anywhere: read in pieces,
+    so that a sheet without formulas, the usual case, is never held whole."""
+    last = b""
+    while piece := stream.read(1 << 20):
+        if b"<f" in piece or last + piece[:1] == b"<f":
+            return True
+        last = piece[-1:]
+    return False
 
 
 def _formula_cells(data: bytes, index: int) -> set[tuple[int, int]]:
-    """Cells of the index-th sheet of an .xlsx that hold a formula, as (row, col)."""
+    """Cells of the index-th sheet of an .xlsx that hold a formula, as (row, col);
+    not those whose saved result is text (an empty one is =IF(…,"",…) at work)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             workbook = archive.read("xl/workbook.xml")
@@ -214,12 +254,16 @@ def _formula_cells(data: bytes, index: int) -> set[tuple[int, int]]:
                 return set()
             path = target.group(1).decode().lstrip("/")
             path = path if path.startswith("xl/") else f"xl/{path}"
+            with archive.open(path) as stream:
+                may_hold_formulas = _mentions_formula(stream)
+            if not may_hold_formulas:
+                return set()
             sheet = archive.read(path)
     except (KeyError, zipfile.BadZipFile, OSError):
         return set()
     found = set()
-    for letters, row, inner in _CELL_REF.findall(sheet):
-        if inner and b"<f" in inner:
+    for letters, row, attributes, inner in _CELL_REF.findall(sheet):
+        if inner and b"<f" in inner and b't="str"' not in attributes:
             col = 0
             for letter in letters.decode():
                 col = col * 26 + ord(letter) - 64

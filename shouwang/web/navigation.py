@@ -18,6 +18,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("首页", "web:home", None),
     NavItem("儿童信息库", "registry:child-list", Perm.VIEW_CHILDREN),
+    NavItem("花名册导入", "roster:import-list", Perm.EDIT_CHILDREN),
     NavItem("行政区划", "areas:list", Perm.VIEW_AREAS),
     NavItem("账号管理", "accounts:user-list", Perm.MANAGE_USERS),
     NavItem("审计日志", "audit:list", Perm.VIEW_AUDIT),

@@ -34,7 +34,7 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link")).to_have_text(
-        ["首页", "儿童信息库", "行政区划", "账号管理", "审计日志"]
+        ["首页", "儿童信息库", "花名册导入", "行政区划", "账号管理", "审计日志"]
     )
     for link in nav.get_by_role("link").all():
         expect(link).to_be_visible()

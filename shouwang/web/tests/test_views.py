@@ -10,9 +10,16 @@ pytestmark = pytest.mark.django_db
 
 NAV = {
     Role.ADMIN: ["首页", "行政区划", "账号管理", "审计日志", "系统管理"],
-    Role.CIVIL_AFFAIRS: ["首页", "儿童信息库", "行政区划", "账号管理", "审计日志"],
-    Role.SUPERVISOR: ["首页", "儿童信息库", "行政区划"],
-    Role.DIRECTOR: ["首页", "儿童信息库", "行政区划"],
+    Role.CIVIL_AFFAIRS: [
+        "首页",
+        "儿童信息库",
+        "花名册导入",
+        "行政区划",
+        "账号管理",
+        "审计日志",
+    ],
+    Role.SUPERVISOR: ["首页", "儿童信息库", "花名册导入", "行政区划"],
+    Role.DIRECTOR: ["首页", "儿童信息库", "花名册导入", "行政区划"],
     Role.DEPARTMENT: ["首页", "行政区划"],
     Role.LEADER: ["首页", "行政区划"],
 }
