@@ -71,6 +71,7 @@ class PlannedRow:
     child_id: int | None = None
     changes: dict[str, list] = field(default_factory=dict)
     candidates: list[int] = field(default_factory=list)
+    version: int | None = None  # the matched record's version when it was checked
 
 
 @dataclass
@@ -431,7 +432,9 @@ def _match(
             plan.rows.append(PlannedRow(number, "rejected"))
             continue
         action = "changed" if changes else "unchanged"
-        plan.rows.append(PlannedRow(number, action, values, child.pk, changes))
+        plan.rows.append(
+            PlannedRow(number, action, values, child.pk, changes, version=child.version)
+        )
 
 
 @dataclass
@@ -519,6 +522,15 @@ def roster_commit(
                 pk__in=ids[start : start + CHUNK]
             ):
                 locked[child.pk] = child
+        stale = [r.row for r in changed_rows if locked[r.child_id].version != r.version]
+        if stale:
+            # Someone saved one of these records after the check: never overwrite it.
+            rows = "、".join(f"第{n}行" for n in stale[:10]) + (
+                "等" if len(stale) > 10 else ""
+            )
+            raise NothingToCommit(
+                f"{rows}对应的儿童记录在检查之后被他人修改：未导入任何数据。请重新上传文件检查后再导入。"
+            )
         updated = []
         diffs = {}
         for row in changed_rows:

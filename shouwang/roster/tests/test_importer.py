@@ -795,3 +795,26 @@ def test_row_errors_serialize_for_the_preview_and_the_command():
         "value": "张3",
         "message": "姓名不能包含数字",
     }
+
+
+def test_a_record_saved_after_the_check_is_never_overwritten(place):
+    child = make_child(place.village, name="张晓明", birth_date=BORN, school="守望小学")
+    plan = check(
+        place,
+        files.xlsx([row(place, 公民身份号码=child.id_number, 学校名称="向阳小学")]),
+    )
+    assert [r.action for r in plan.rows] == ["changed"]
+    services.child_update(
+        actor=place.civil,
+        child_id=child.pk,
+        expected_version=child.version,
+        data={"notes": "别人刚改的"},
+    )
+    before = written()
+    with pytest.raises(
+        NothingToCommit, match="第2行对应的儿童记录在检查之后被他人修改"
+    ):
+        roster_commit(plan, actor=place.civil)
+    assert written() == before
+    child.refresh_from_db()
+    assert (child.school, child.notes) == ("守望小学", "别人刚改的")
