@@ -818,3 +818,38 @@ def test_a_record_saved_after_the_check_is_never_overwritten(place):
     assert written() == before
     child.refresh_from_db()
     assert (child.school, child.notes) == ("守望小学", "别人刚改的")
+
+
+def test_an_adult_row_is_refused_unless_its_record_is_an_orphan_still_in_school(place):
+    adult_born = years_ago(19)
+    orphan = make_child(
+        place.village,
+        name="李华",
+        birth_date=adult_born,
+        father_status="死亡",
+        father_work_place="",
+        mother_status="死亡",
+        mother_work_place="",
+        in_school_after_18=True,
+    )
+    newcomer = row(
+        place,
+        姓名="王成",
+        出生日期=years_ago(20),
+        公民身份号码=id_for(place.village, years_ago(20)),
+    )
+    again = row(
+        place,
+        姓名="李华",
+        出生日期=adult_born,
+        公民身份号码=orphan.id_number,
+        父亲状况="死亡",
+        父亲务工地="",
+        母亲状况="死亡",
+        母亲务工地="",
+    )
+    plan = check(place, files.xlsx([newcomer, again]))
+    assert [(r.row, r.action) for r in plan.rows] == [(2, "rejected"), (3, "unchanged")]
+    [error] = plan.errors
+    assert (error.row, error.column) == (2, "出生日期")
+    assert error.message.startswith("已年满18周岁，不在儿童信息库登记范围内")
