@@ -262,7 +262,8 @@ def _formula_cells(data: bytes, index: int) -> set[tuple[int, int]]:
     except (KeyError, zipfile.BadZipFile, OSError):
         return set()
     found = set()
-    for letters, row, attributes, inner in _CELL_REF.findall(sheet):
+    for cell in _CELL_REF.finditer(sheet):  # one cell at a time, not a list of all
+        letters, row, attributes, inner = cell.groups()
         if inner and b"<f" in inner and b't="str"' not in attributes:
             col = 0
             for letter in letters.decode():
