@@ -23,7 +23,14 @@ from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
 
 from . import policy
-from .models import ChangeAction, Child, ChildChange, ChildStatus, DuplicateDecision
+from .models import (
+    FLAG_COLUMNS,
+    ChangeAction,
+    Child,
+    ChildChange,
+    ChildStatus,
+    DuplicateDecision,
+)
 from .vocab import ExitReason, Health
 
 FACT_FIELDS = (
@@ -68,13 +75,7 @@ FACT_FIELDS = (
 )
 STATUS_FIELDS = ("status", "exit_reason", "exit_date", "merged_into_id")
 CLASSIFICATION_FIELDS = (
-    "is_orphan",
-    "is_de_facto_unsupported",
-    "is_left_behind",
-    "is_in_difficulty",
-    "difficulty_living",
-    "difficulty_self",
-    "difficulty_guardianship",
+    *FLAG_COLUMNS,
     "weakness_type",
     "risk_level",
     "visit_interval_days",
