@@ -10,48 +10,11 @@ from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 from .models import Child
 from .rules import check_child
 from .selectors import AGE_BANDS, CATEGORY_FILTERS, DIFFICULTY_FILTERS
+from .services import FACT_FIELDS
 from .vocab import Assistance, ExitReason, RiskLevel, Schooling, WeaknessType
 
-EDITABLE = [
-    "name",
-    "sex",
-    "ethnicity",
-    "birth_date",
-    "hukou_registered",
-    "id_number",
-    "hukou_nature",
-    "village",
-    "address",
-    "health",
-    "disability_category",
-    "disability_grade",
-    "serious_illness",
-    "schooling",
-    "school",
-    "boarding",
-    "father_name",
-    "father_id_number",
-    "father_status",
-    "father_work_place",
-    "father_phone",
-    "mother_name",
-    "mother_id_number",
-    "mother_status",
-    "mother_work_place",
-    "mother_phone",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_id_number",
-    "guardian_phone",
-    "guardian_capacity",
-    "family_assistance",
-    "confirmation_signed",
-    "confirmation_date",
-    "lives_alone",
-    "in_school_after_18",
-    "responsible_director",
-    "notes",
-]
+# The form edits the facts the services track, in the order the page shows them.
+EDITABLE = [name.removesuffix("_id") for name in FACT_FIELDS]
 SECTIONS = (
     ("基本信息", EDITABLE[:16]),
     ("父母情况", EDITABLE[16:26]),

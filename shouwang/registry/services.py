@@ -38,8 +38,8 @@ FACT_FIELDS = (
     "sex",
     "ethnicity",
     "birth_date",
-    "id_number",
     "hukou_registered",
+    "id_number",
     "hukou_nature",
     "village_id",
     "address",
@@ -70,8 +70,8 @@ FACT_FIELDS = (
     "confirmation_date",
     "lives_alone",
     "in_school_after_18",
-    "notes",
     "responsible_director_id",
+    "notes",
 )
 STATUS_FIELDS = ("status", "exit_reason", "exit_date", "merged_into_id")
 CLASSIFICATION_FIELDS = (
