@@ -214,6 +214,17 @@ def conflict(request, stale: services.StaleEdit) -> Status:
     return Status(409, {"detail": stale.message, "current": current})
 
 
+def versioned_write(request, write, **kwargs):
+    """Run a versioned service write for the caller: the saved record, a 409 with the
+    current record when it changed meanwhile, or a 422 for the service's refusal."""
+    try:
+        return write(actor=request.user, **kwargs)
+    except services.StaleEdit as stale:
+        return conflict(request, stale)
+    except DomainError as error:
+        return refused(error)
+
+
 def list_filters(query: ChildQuery) -> ChildFilters:
     """The list's filters, each value checked: a wrong one is a 422, never ignored."""
     problems = []

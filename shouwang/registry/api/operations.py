@@ -30,7 +30,6 @@ from .edge import (
     body,
     check_note,
     child_data,
-    conflict,
     invalid,
     json_body,
     list_filters,
@@ -38,6 +37,7 @@ from .edge import (
     page,
     refused,
     require,
+    versioned_write,
 )
 from .schemas import (
     EDIT_DENIED,
@@ -151,17 +151,13 @@ def child_update(request, child_id: int):
             for f in missing
         )
     data = child_data(request.user, payload, current=child)
-    try:
-        return services.child_update(
-            actor=request.user,
-            child_id=child.pk,
-            expected_version=payload.version,
-            data=data,
-        )
-    except services.StaleEdit as stale:
-        return conflict(request, stale)
-    except DomainError as error:
-        return refused(error)
+    return versioned_write(
+        request,
+        services.child_update,
+        child_id=child.pk,
+        expected_version=payload.version,
+        data=data,
+    )
 
 
 @router.post(
@@ -180,19 +176,15 @@ def child_exit(request, child_id: int):
             [("reason", not_a_choice("退出原因", payload.reason, ExitReason.values))]
         )
     check_note(payload.note)
-    try:
-        return services.child_exit(
-            actor=request.user,
-            child_id=child.pk,
-            expected_version=payload.version,
-            reason=payload.reason,
-            exit_date=payload.exit_date,
-            note=payload.note,
-        )
-    except services.StaleEdit as stale:
-        return conflict(request, stale)
-    except DomainError as error:
-        return refused(error)
+    return versioned_write(
+        request,
+        services.child_exit,
+        child_id=child.pk,
+        expected_version=payload.version,
+        reason=payload.reason,
+        exit_date=payload.exit_date,
+        note=payload.note,
+    )
 
 
 @router.post(
@@ -207,17 +199,13 @@ def child_readmit(request, child_id: int):
     child = child_get_for(viewer=request.user, pk=child_id)
     payload = body(request, ReadmitIn)
     check_note(payload.note)
-    try:
-        return services.child_readmit(
-            actor=request.user,
-            child_id=child.pk,
-            expected_version=payload.version,
-            note=payload.note,
-        )
-    except services.StaleEdit as stale:
-        return conflict(request, stale)
-    except DomainError as error:
-        return refused(error)
+    return versioned_write(
+        request,
+        services.child_readmit,
+        child_id=child.pk,
+        expected_version=payload.version,
+        note=payload.note,
+    )
 
 
 @router.post(
