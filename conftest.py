@@ -17,6 +17,12 @@ def _tasks_run_inline(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _attachments_in_tmp(settings, tmp_path):
+    # Visit photos and scanned confirmations never land in the developer's var/.
+    settings.VISIT_UPLOAD_DIR = tmp_path / "attachments"
+
+
 @pytest.fixture
 def world(db):
     """Two sibling counties, every role in each; see tests/leakwalk.py."""

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shouwang.audit",
     "shouwang.registry",
     "shouwang.roster",
+    "shouwang.visits",
     "shouwang.web",
     "shouwang.demo",
 ]
@@ -176,6 +177,11 @@ TASKS = {
 ROSTER_UPLOAD_DIR = Path(os.environ.get("ROSTER_UPLOAD_DIR", VAR_DIR / "uploads"))
 ROSTER_MAX_UPLOAD_MB = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "50"))
 ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
+
+# Visit photos and scanned guardianship confirmations: outside the web root like the
+# rosters, served only through access-checked views; each file at most this size.
+VISIT_UPLOAD_DIR = Path(os.environ.get("VISIT_UPLOAD_DIR", VAR_DIR / "attachments"))
+VISIT_MAX_ATTACHMENT_MB = int(os.environ.get("VISIT_MAX_ATTACHMENT_MB", "10"))
 
 # Classification: 民发〔2024〕17号 lets a county count urban-hukou children as left-behind.
 LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("shouwang.audit.urls")),
     path("children/", include("shouwang.registry.urls")),
     path("roster/", include("shouwang.roster.urls")),
+    path("visits/", include("shouwang.visits.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -25,20 +25,50 @@ class Perm(StrEnum):
     EDIT_CHILDREN = "edit_children"  # register, edit, exit, re-admit, merge
     REVEAL_ID = "reveal_id"  # see full ID numbers (audited)
     VIEW_CHILD_STATS = "view_child_stats"  # aggregates only, no personal data
+    RECORD_VISITS = "record_visits"  # visits, guardianship confirmations
+    CONFIRM_CYCLE = "confirm_cycle"  # confirm a village's children, submit the village
+    REVIEW_CYCLE = "review_cycle"  # approve or return a village's review
+    RUN_CYCLES = "run_cycles"  # open and close quarterly review cycles
+    ASSIGN_RESPONSIBILITY = "assign_responsibility"  # directors, cadres, 包片 leaders
+    SET_VISIT_POLICY = "set_visit_policy"  # a county's visit intervals
 
 
 _CASEWORK = frozenset(
-    {Perm.VIEW_CHILDREN, Perm.EDIT_CHILDREN, Perm.REVEAL_ID, Perm.VIEW_CHILD_STATS}
+    {
+        Perm.VIEW_CHILDREN,
+        Perm.EDIT_CHILDREN,
+        Perm.REVEAL_ID,
+        Perm.VIEW_CHILD_STATS,
+        Perm.RECORD_VISITS,
+    }
 )
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # The system administrator runs the system and does no casework by default.
     Role.ADMIN: frozenset(
         {Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT, Perm.ADMIN_SITE}
     ),
-    Role.CIVIL_AFFAIRS: frozenset({Perm.VIEW_AREAS, Perm.MANAGE_USERS, Perm.VIEW_AUDIT})
+    Role.CIVIL_AFFAIRS: frozenset(
+        {
+            Perm.VIEW_AREAS,
+            Perm.MANAGE_USERS,
+            Perm.VIEW_AUDIT,
+            Perm.REVIEW_CYCLE,
+            Perm.RUN_CYCLES,
+            Perm.ASSIGN_RESPONSIBILITY,
+            Perm.SET_VISIT_POLICY,
+        }
+    )
     | _CASEWORK,
-    Role.SUPERVISOR: frozenset({Perm.VIEW_AREAS}) | _CASEWORK,
-    Role.DIRECTOR: frozenset({Perm.VIEW_AREAS}) | _CASEWORK,
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.VIEW_AREAS,
+            Perm.CONFIRM_CYCLE,
+            Perm.REVIEW_CYCLE,
+            Perm.ASSIGN_RESPONSIBILITY,
+        }
+    )
+    | _CASEWORK,
+    Role.DIRECTOR: frozenset({Perm.VIEW_AREAS, Perm.CONFIRM_CYCLE}) | _CASEWORK,
     # Member units see the cases referred to them (a later issue); nothing here yet.
     Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS}),
     Role.LEADER: frozenset({Perm.VIEW_AREAS, Perm.VIEW_CHILD_STATS}),

@@ -27,6 +27,19 @@ class AuditAction(models.TextChoices):
     ROSTER_EXPORT = "roster.export", "导出花名册"
     ROSTER_UPLOAD = "roster.upload", "上传花名册"
     ROSTER_DOWNLOAD = "roster.download", "下载花名册文件"
+    CHILD_EXIT_REVIEW_KEEP = "child.exit_review_keep", "复核后保留在册"
+    VISIT_POLICY_SET = "visit_policy.set", "设置走访间隔"
+    VISIT_RECORD = "visit.record", "记录走访"
+    ATTACHMENT_DOWNLOAD = "attachment.download", "查看附件"
+    RESPONSIBILITY_ASSIGN = "responsibility.assign", "调整责任人"
+    PATCH_LEADER_SET = "patch_leader.set", "指定包片领导"
+    CONFIRMATION_RECORD = "confirmation.record", "记录委托监护责任确认书"
+    CYCLE_OPEN = "cycle.open", "发起季度摸排"
+    CYCLE_CHILD_CONFIRM = "cycle.child_confirm", "摸排确认儿童"
+    CYCLE_VILLAGE_SUBMIT = "cycle.village_submit", "提交村摸排"
+    CYCLE_VILLAGE_APPROVE = "cycle.village_approve", "审核通过村摸排"
+    CYCLE_VILLAGE_RETURN = "cycle.village_return", "退回村摸排"
+    CYCLE_CLOSE = "cycle.close", "结束季度摸排"
 
 
 class AuditEvent(models.Model):

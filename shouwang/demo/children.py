@@ -245,6 +245,7 @@ class _Generator:
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
         self.as_of = as_of
+        self.settings = services.CountySettings()
         self.directors = directors
         self.taken = taken_ids
         self.sequences: dict[tuple[str, date, bool], int] = {}
@@ -503,7 +504,9 @@ class _Generator:
     def child(self, facts: dict[str, Any]) -> Child:
         child = Child(**{k: v for k, v in facts.items() if not k.startswith("_")})
         child.name_pinyin, child.name_initials = services.name_keys(child.name)
-        services.apply_classification(child, as_of=self.as_of)
+        services.apply_classification(
+            child, as_of=self.as_of, settings=self.settings(child.village_id)
+        )
         child.version = 2 if child.status == ChildStatus.EXITED else 1
         return child
 

@@ -131,6 +131,8 @@ class Child(BaseModel):
         blank=True,
         related_name="+",
     )
+    liaison_cadre_name = models.CharField("包联干部", max_length=30, blank=True)
+    liaison_cadre_phone = models.CharField("包联干部电话", max_length=20, blank=True)
     status = models.CharField(
         "状态", max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
     )
@@ -163,6 +165,12 @@ class Child(BaseModel):
     classification_reasons = models.JSONField("认定依据", default=list, blank=True)
     classified_on = models.DateField("认定日期", null=True, blank=True)
 
+    # Visit schedule (visits app), derived: the latest visit, its follow-up date, and
+    # the date the next visit is due (policy.next_visit_due).
+    last_visit_date = models.DateField("最近走访日期", null=True, blank=True)
+    visit_followup_due = models.DateField("跟进期限", null=True, blank=True)
+    next_visit_due = models.DateField("下次走访日期", null=True, blank=True)
+
     class Meta:
         ordering = ["village_id", "name_pinyin", "id"]
         verbose_name = "儿童"
@@ -191,6 +199,10 @@ class Child(BaseModel):
                 fields=["name_initials"],
                 name="child_initials_prefix",
                 opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["status", "village", "next_visit_due"],
+                name="child_status_due",
             ),
             models.Index(fields=["name"], name="child_name"),
             models.Index(fields=["birth_date"], name="child_birth"),
@@ -279,3 +291,86 @@ class DuplicateDecision(BaseModel):
                 fields=["first", "second"], name="duplicate_decision_pair"
             )
         ]
+
+
+class VisitPolicy(BaseModel):
+    """A county's visit intervals per risk level (days); without one, the defaults of
+    policy.DEFAULT_INTERVALS apply. Read by the classification, which sets each child's
+    interval and next due date."""
+
+    county = models.OneToOneField(
+        "areas.Area",
+        verbose_name="县（市、区）",
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="+",
+    )
+    high_days = models.PositiveSmallIntegerField("风险高（天）")
+    medium_days = models.PositiveSmallIntegerField("风险中（天）")
+    low_days = models.PositiveSmallIntegerField("风险低（天）")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设置人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["county_id"]
+        verbose_name = "走访间隔设置"
+        verbose_name_plural = "走访间隔设置"
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.high_days}/{self.medium_days}/{self.low_days}"
+
+    @property
+    def intervals(self) -> dict[str, int]:
+        return {"高": self.high_days, "中": self.medium_days, "低": self.low_days}
+
+
+class AgingOutReason(models.TextChoices):
+    AGE_16 = "16", "年满16周岁（农村留守儿童身份终止）"
+    AGE_18 = "18", "年满18周岁"
+
+
+class ExitReviewResolution(models.TextChoices):
+    EXITED = "exited", "已退出"
+    KEPT = "kept", "保留在册"
+
+
+class ExitReview(BaseModel):
+    """A child put on the exit worklist because they turned 16 or 18 on `due_on`;
+    a worker resolves it by exiting the child or keeping them (with a note)."""
+
+    child = models.ForeignKey(
+        Child,
+        verbose_name="儿童",
+        on_delete=models.PROTECT,
+        related_name="exit_reviews",
+    )
+    reason = models.CharField("原因", max_length=2, choices=AgingOutReason.choices)
+    due_on = models.DateField("生日")
+    resolution = models.CharField(
+        "处理结果", max_length=10, choices=ExitReviewResolution.choices, blank=True
+    )
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "待复核退出"
+        verbose_name_plural = "待复核退出"
+        constraints = [
+            models.UniqueConstraint(fields=["child", "reason"], name="exit_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.get_reason_display()}"

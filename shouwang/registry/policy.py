@@ -15,11 +15,19 @@ Interpretations of the policy texts are made here and only here, each named:
 - INTERPRET_WEAKNESS_AGE: the weakness type is given only to children under 18.
 - INTERPRET_NO_CATEGORY_NO_RISK: a child in no category gets no risk level and no visit
   interval, whatever else is recorded (it goes to the exit-review worklist instead).
+- INTERPRET_DUE_AT_ONCE: "a child with no visit on record is due at once" means due on
+  the day the child entered the ledger, so a child never visited shows as overdue from
+  the next day on.
+- INTERPRET_FOLLOW_UP: the follow-up date of the latest visit (if that visit asked for
+  one) brings the next visit forward when it is earlier; a later visit replaces it.
+- INTERPRET_NEEDS_CONFIRMATION: a guardianship confirmation is needed for a left-behind
+  child and for any child whose actual guardian is neither a parent nor an institution
+  (an entrusted guardian).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 
 from .vocab import Assistance, Category, DifficultyKind, HukouNature, RiskLevel
@@ -378,3 +386,37 @@ def _risk(
     if facts.guardian_capacity == "一般":
         return RiskLevel.MEDIUM, "农村留守儿童，监护能力一般"
     return RiskLevel.LOW, "农村留守儿童"
+
+
+def next_visit_due(
+    *,
+    interval_days: int | None,
+    last_visit: date | None,
+    follow_up: date | None,
+    registered_on: date,
+) -> date | None:
+    """The date the next visit is due: one interval after the last visit (the day of
+    registration when never visited), or the follow-up date when earlier; None for a
+    child in no category (no interval)."""
+    if interval_days is None:
+        return None
+    due = (
+        last_visit + timedelta(days=interval_days)
+        if last_visit is not None
+        else registered_on  # INTERPRET_DUE_AT_ONCE
+    )
+    if follow_up is not None and follow_up < due:  # INTERPRET_FOLLOW_UP
+        due = follow_up
+    return due
+
+
+PARENT_RELATIONS = frozenset({"父亲", "母亲"})
+
+
+def needs_confirmation(*, left_behind: bool, guardian_relation: str) -> bool:
+    """True when the child needs a signed 委托监护责任确认书 (INTERPRET_NEEDS_CONFIRMATION)."""
+    return left_behind or (
+        guardian_relation != ""
+        and guardian_relation not in PARENT_RELATIONS
+        and guardian_relation != INSTITUTION
+    )

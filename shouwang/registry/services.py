@@ -30,6 +30,7 @@ from .models import (
     ChildChange,
     ChildStatus,
     DuplicateDecision,
+    VisitPolicy,
 )
 from .vocab import ExitReason, Health
 
@@ -71,6 +72,8 @@ FACT_FIELDS = (
     "lives_alone",
     "in_school_after_18",
     "responsible_director_id",
+    "liaison_cadre_name",
+    "liaison_cadre_phone",
     "notes",
 )
 STATUS_FIELDS = ("status", "exit_reason", "exit_date", "merged_into_id")
@@ -83,6 +86,8 @@ CLASSIFICATION_FIELDS = (
     "classified_on",
 )
 SNAPSHOT_FIELDS = FACT_FIELDS + STATUS_FIELDS + CLASSIFICATION_FIELDS[:-1]
+# Derived from the visits, kept out of the history (the visits are their record).
+SCHEDULE_FIELDS = ("last_visit_date", "visit_followup_due", "next_visit_due")
 
 
 class StaleEdit(DomainError):
@@ -96,13 +101,34 @@ class StaleEdit(DomainError):
         self.current = current
 
 
-def policy_settings() -> policy.PolicySettings:
-    """The classification settings in force (the rural-hukou condition is configurable)."""
+def policy_settings(village_id: str | None = None) -> policy.PolicySettings:
+    """The classification settings in force for a village's county: the rural-hukou
+    condition (a setting) and the county's visit intervals (VisitPolicy, else the
+    defaults)."""
+    intervals = policy.DEFAULT_INTERVALS
+    if village_id:
+        county = VisitPolicy.objects.filter(county_id=codes.pad(village_id[:6])).first()
+        if county is not None:
+            intervals = county.intervals
     return policy.PolicySettings(
         require_rural_hukou=getattr(
             django_settings, "LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True
-        )
+        ),
+        intervals=intervals,
     )
+
+
+class CountySettings:
+    """policy_settings for each county, read once each: for bulk paths."""
+
+    def __init__(self) -> None:
+        self._by_county: dict[str, policy.PolicySettings] = {}
+
+    def __call__(self, village_id: str) -> policy.PolicySettings:
+        county = village_id[:6]
+        if county not in self._by_county:
+            self._by_county[county] = policy_settings(village_id)
+        return self._by_county[county]
 
 
 def facts_of(child: Child) -> policy.Facts:
@@ -129,8 +155,11 @@ def facts_of(child: Child) -> policy.Facts:
 def apply_classification(
     child: Child, *, as_of: date, settings: policy.PolicySettings | None = None
 ) -> bool:
-    """Set the stored classification of a child for as_of; True when it changed."""
-    result = policy.classify(facts_of(child), as_of, settings or policy_settings())
+    """Set the stored classification and next due date of a child for as_of; True
+    when the classification changed."""
+    result = policy.classify(
+        facts_of(child), as_of, settings or policy_settings(child.village_id)
+    )
     values = {
         "is_orphan": result.is_orphan,
         "is_de_facto_unsupported": result.is_de_facto_unsupported,
@@ -148,7 +177,25 @@ def apply_classification(
     for key, value in values.items():
         setattr(child, key, value)
     child.classified_on = as_of
+    schedule_next_visit(child, as_of=as_of)
     return changed
+
+
+def schedule_next_visit(child: Child, *, as_of: date) -> bool:
+    """Set the child's next visit due date from its interval, last visit and follow-up
+    (policy.next_visit_due); True when it moved."""
+    registered_on = (
+        timezone.localtime(child.created_at).date() if child.created_at else as_of
+    )
+    due = policy.next_visit_due(
+        interval_days=child.visit_interval_days,
+        last_visit=child.last_visit_date,
+        follow_up=child.visit_followup_due,
+        registered_on=registered_on,
+    )
+    moved = due != child.next_visit_due
+    child.next_visit_due = due
+    return moved
 
 
 # Surnames whose reading differs from the character's everyday one (曾 is zeng as a
@@ -532,7 +579,7 @@ def children_reclassify(
 ) -> int:
     """Recompute the stored classification for as_of (children age out); returns how
     many changed. Each change is kept in the history; facts and versions are untouched."""
-    settings = policy_settings()
+    settings_for = CountySettings()
     queryset = (
         children
         if children is not None
@@ -550,13 +597,25 @@ def children_reclassify(
         with transaction.atomic():
             # A worker's save since the read has classified the child itself, from
             # newer facts: keep it (the version tells), and lock the rest meanwhile.
-            versions = dict(
-                Child.objects.select_for_update()
+            # A visit recorded meanwhile moved the schedule: recompute from it.
+            current = {
+                pk: rest
+                for pk, *rest in Child.objects.select_for_update()
                 .filter(pk__in=[c.pk for c in pending])
-                .values_list("pk", "version")
+                .values_list("pk", "version", "last_visit_date", "visit_followup_due")
+            }
+            fresh = []
+            for child in pending:
+                version, last_visit, follow_up = current.get(child.pk, (None,) * 3)
+                if version != child.version:
+                    continue
+                child.last_visit_date, child.visit_followup_due = last_visit, follow_up
+                schedule_next_visit(child, as_of=as_of)
+                fresh.append(child)
+            Child.objects.bulk_update(
+                fresh, [*CLASSIFICATION_FIELDS, "next_visit_due", "updated_at"]
             )
-            fresh = [c for c in pending if versions.get(c.pk) == c.version]
-            Child.objects.bulk_update(fresh, [*CLASSIFICATION_FIELDS, "updated_at"])
+            reclassified = [c for c in fresh if c._classification_diff]
             ChildChange.objects.bulk_create(
                 [
                     ChildChange(
@@ -567,17 +626,22 @@ def children_reclassify(
                         snapshot=snapshot(c),
                         note=f"按 {as_of:%Y-%m-%d} 重新认定",
                     )
-                    for c in fresh
+                    for c in reclassified
                 ]
             )
-        changed_total += len(fresh)
+        changed_total += len(reclassified)
         pending.clear()
 
     now = timezone.now()
     for child in queryset:
         before = snapshot(child)
-        if apply_classification(child, as_of=as_of, settings=settings):
-            child._classification_diff = diff(before, snapshot(child))
+        due_before = child.next_visit_due
+        settings = settings_for(child.village_id)
+        classified = apply_classification(child, as_of=as_of, settings=settings)
+        if classified or child.next_visit_due != due_before:
+            child._classification_diff = (
+                diff(before, snapshot(child)) if classified else {}
+            )
             child.updated_at = now
             pending.append(child)
             if len(pending) >= batch_size:

@@ -150,6 +150,10 @@ class ChildOut(Schema):
     notes: str
     responsible_director: int | None = Field(alias="responsible_director_id")
     responsible_director_name: str
+    liaison_cadre_name: str = Field(description="包联干部")
+    liaison_cadre_phone: str = Field(description="包联干部电话")
+    last_visit_date: date | None = Field(description="最近走访日期")
+    next_visit_due: date | None = Field(description="下次走访日期（逾期即早于今天）")
     status: str = Field(description="active 在册、exited 已退出、merged 已合并")
     status_label: str = Field(alias="get_status_display")
     exit_reason: str
@@ -334,6 +338,8 @@ class ChildIn(Schema):
     responsible_director: int | None = Field(
         None, description="责任儿童主任的账号编号（管辖范围内在岗的儿童主任）"
     )
+    liaison_cadre_name: str = Field("", description="包联干部姓名，最多30字")
+    liaison_cadre_phone: str = Field("", description="包联干部电话")
 
 
 class ChildUpdateIn(ChildIn):

@@ -119,6 +119,8 @@ def child_data(village: Area, **overrides) -> dict:
         "in_school_after_18": False,
         "notes": "",
         "responsible_director_id": None,
+        "liaison_cadre_name": "",
+        "liaison_cadre_phone": "",
         **LEFT_BEHIND,
     }
     data.update(overrides)
