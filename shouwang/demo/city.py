@@ -98,6 +98,7 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         ("demo_jiaoyu", "冯教育", Role.DEPARTMENT, county, Unit.EDUCATION),
         ("demo_lingdao", "陈领导", Role.LEADER, city, ""),
     ]
+    _staff_load(rng, skip={first_township.code, first_village.code})
     logins = []
     for username, full_name, role, area, unit in accounts:
         user = User.objects.filter(username=username).first() or User(username=username)
@@ -112,6 +113,27 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
             )
         )
     return logins
+
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
+_GIVEN = "建国秀英桂兰志强海燕丽华春梅德明晓红国庆玉兰红梅永刚军"
+
+
+def _staff_load(rng: random.Random, *, skip: set[str]) -> None:
+    """A child director for every demo village and a supervisor for every township,
+    except those the demo logins hold (`skip`); they cannot log in."""
+    low, high = codes.prefix_bounds(CITY_CODE[:4])
+    for area in Area.objects.filter(
+        level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], code__gte=low, code__lte=high
+    ).order_by("code"):
+        role = Role.DIRECTOR if area.level == AreaLevel.VILLAGE else Role.SUPERVISOR
+        username = f"{'zr' if role == Role.DIRECTOR else 'dd'}_{area.code}"
+        if area.code in skip or User.objects.filter(username=username).exists():
+            continue
+        name = rng.choice(_SURNAMES) + "".join(rng.sample(_GIVEN, 2))
+        user = User(username=username, full_name=name, role=role, area=area)
+        user.set_unusable_password()
+        user.save()
 
 
 def demo_area_count() -> int:

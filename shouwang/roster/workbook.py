@@ -372,8 +372,7 @@ def roster_cells(child, *, full_id: bool) -> list[Any]:
         child.weakness_type,
         child.risk_level,
         "；".join(child.classification_reasons or ()),
-        # Visits arrive with R4: the next visit date is computed from them then.
-        None,
+        child.next_visit_due,
     ]
     return cells
 

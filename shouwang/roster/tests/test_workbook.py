@@ -298,6 +298,7 @@ def test_each_kind_of_cell_is_written_as_the_template_reads_it():
     child.weakness_type = "②-AB"
     child.risk_level = "高"
     child.classification_reasons = ["父母均外出务工", "本人残疾"]
+    child.next_visit_due = date(2026, 12, 7)
     unknown = _child(name="王五", id_number=None, boarding=None)
     [first, second] = _rows(_export([child, unknown], full_id=True))
     values = {k: c.value for k, c in first.items()}
@@ -330,7 +331,8 @@ def test_each_kind_of_cell_is_written_as_the_template_reads_it():
     assert values["监护能力薄弱类型"] == "②-AB"
     assert values["风险等级"] == "高"
     assert values["认定依据"] == "父母均外出务工；本人残疾"
-    assert values["下次走访日期"] is None
+    assert values["下次走访日期"].date() == date(2026, 12, 7)
+    assert first["下次走访日期"].number_format == "yyyy-mm-dd"
     other = {k: c.value for k, c in second.items()}
     assert other["序号"] == 2
     assert other["公民身份号码"] is None

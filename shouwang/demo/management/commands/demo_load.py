@@ -2,6 +2,12 @@ from django.core.management.base import BaseCommand
 
 from shouwang.demo.children import demo_children_count, demo_children_load
 from shouwang.demo.city import demo_area_count, demo_city_load
+from shouwang.demo.visits import (
+    demo_confirmations_load,
+    demo_patch_leaders_load,
+    demo_visits_count,
+    demo_visits_load,
+)
 
 
 class Command(BaseCommand):
@@ -16,6 +22,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示儿童已就绪：{demo_children_count()} 名（虚构，再次运行不会重复添加）。"
+            )
+        )
+        demo_visits_load()
+        demo_confirmations_load()
+        demo_patch_leaders_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示走访记录已就绪：{demo_visits_count()} 条（近一年，部分儿童已逾期）。"
             )
         )
         self.stdout.write("演示账号（密码相同）：")

@@ -1,0 +1,82 @@
+"""The demo's year of visits, confirmations and 包片 leaders: consistent schedules,
+most children on time and some overdue, loaded once."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from shouwang.demo import children as demo_children
+from shouwang.demo import city
+from shouwang.demo import visits as demo
+from shouwang.registry import policy
+from shouwang.registry.models import Child, ChildStatus
+from shouwang.visits.models import GuardianshipConfirmation, PatchLeader, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    city.demo_city_load()
+    demo_children.demo_children_load(count=400)
+    return demo.demo_visits_load()
+
+
+def test_a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
+    today = timezone.localdate()
+    assert loaded == Visit.objects.count() > 400
+    assert not Visit.objects.filter(visit_date__gt=today).exists()
+    assert not Visit.objects.filter(visit_date__lt=today - timedelta(days=365)).exists()
+    scheduled = Child.objects.filter(status=ChildStatus.ACTIVE).exclude(
+        visit_interval_days=None
+    )
+    for child in scheduled:
+        latest = child.visits.order_by("-visit_date", "-id").first()
+        assert latest is not None, child
+        assert child.last_visit_date == latest.visit_date
+        assert child.next_visit_due == policy.next_visit_due(
+            interval_days=child.visit_interval_days,
+            last_visit=latest.visit_date,
+            follow_up=latest.followup_due,
+            registered_on=today,
+        )
+        assert latest.recorded_by.area_id in (
+            child.village_id,
+            child.village_id[:9] + "000",
+        )
+    overdue = scheduled.filter(next_visit_due__lt=today).count()
+    assert 0.03 * scheduled.count() < overdue < 0.35 * scheduled.count()
+    # High-risk children are visited about weekly, low-risk ones about quarterly.
+    high = scheduled.filter(risk_level="高").first()
+    low = scheduled.filter(risk_level="低").first()
+    assert high.visits.count() > 3 * low.visits.count()
+
+
+def test_findings_vary_and_problems_come_with_measures(loaded):
+    assert Visit.objects.exclude(guardianship="正常").exists()
+    problems = Visit.objects.exclude(problems="")
+    assert problems.exists()
+    assert not problems.filter(measures="").exists()
+    assert not problems.filter(followup_due=None).exists()
+    assert set(Visit.objects.values_list("mode", flat=True)) == {
+        "入户",
+        "电话",
+        "视频",
+        "在校",
+    }
+
+
+def test_confirmations_and_leaders_load_once(loaded):
+    assert (
+        demo.demo_confirmations_load()
+        == Child.objects.filter(confirmation_signed=True).count()
+    )
+    assert demo.demo_confirmations_load() == 0
+    assert demo.demo_patch_leaders_load() == 12
+    assert demo.demo_patch_leaders_load() == 0
+    assert PatchLeader.objects.filter(ended_on=None).count() == 12
+    assert demo.demo_visits_load() == 0
+    assert GuardianshipConfirmation.objects.filter(status="current").count() == (
+        Child.objects.filter(confirmation_signed=True).count()
+    )
