@@ -19,7 +19,7 @@ from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 
-from .models import Child, ChildChange, ChildStatus, DuplicateDecision
+from .models import Child, ChildChange, ChildStatus, DuplicateDecision, ExitReview
 from .policy import age_on
 from .services import name_keys
 
@@ -332,3 +332,34 @@ def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
 
 def age_of(child: Child, as_of: date) -> int:
     return age_on(child.birth_date, as_of)
+
+
+def exit_review_list_for(*, viewer) -> QuerySet[ExitReview]:
+    """Open aging-out items of active children the viewer may read, earliest birthday
+    first (nothing for roles without VIEW_CHILDREN)."""
+    if not access.has_perm(viewer, access.Perm.VIEW_CHILDREN):
+        return ExitReview.objects.none()
+    return (
+        access.scope(
+            viewer,
+            ExitReview.objects.filter(resolution="", child__status=ChildStatus.ACTIVE),
+            "child__village_id",
+        )
+        .select_related("child", "child__village")
+        .order_by("due_on", "id")
+    )
+
+
+def exit_review_get_for(*, viewer, pk) -> ExitReview:
+    """One aging-out item (open or resolved) of a child the viewer may read; 404 for
+    missing and not-yours alike."""
+    if not access.has_perm(viewer, access.Perm.VIEW_CHILDREN):
+        raise Http404("记录不存在或不在您的管辖范围内。")
+    try:
+        return (
+            access.scope(viewer, ExitReview.objects.all(), "child__village_id")
+            .select_related("child", "child__village")
+            .get(pk=int(pk))
+        )
+    except (ExitReview.DoesNotExist, ValueError, TypeError):
+        raise Http404("记录不存在或不在您的管辖范围内。") from None

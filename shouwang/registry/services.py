@@ -7,11 +7,12 @@ StaleEdit and nothing is written.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
@@ -20,16 +21,19 @@ from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError
+from shouwang.core.exceptions import DomainError, NotFound
 
 from . import policy
 from .models import (
     FLAG_COLUMNS,
+    AgingOutReason,
     ChangeAction,
     Child,
     ChildChange,
     ChildStatus,
     DuplicateDecision,
+    ExitReview,
+    ExitReviewResolution,
     VisitPolicy,
 )
 from .vocab import ExitReason, Health
@@ -424,6 +428,7 @@ def child_exit(
     )
     child.version += 1
     child.save()
+    exit_reviews_resolve(child=child, actor=actor)
     _record(
         child,
         actor=actor,
@@ -652,3 +657,336 @@ def children_reclassify(
         # Every active record has now been judged for as_of, changed or not.
         Child.objects.filter(status=ChildStatus.ACTIVE).update(classified_on=as_of)
     return changed_total
+
+
+# --- aging out: the exit-review worklist (年满16周岁 / 年满18周岁) ---------------------
+
+AGING_OUT_AGES = {AgingOutReason.AGE_16: 16, AgingOutReason.AGE_18: 18}
+
+
+def birthday(birth_date: date, years: int) -> date:
+    """The day a child born on birth_date turns `years` (29 February: 1 March in a
+    common year, as policy.age_on counts it)."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
+
+
+def _born_by(as_of: date, years: int) -> date:
+    """The latest birth date of a child who is `years` or older on as_of."""
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:  # as_of is 29 February: born on 28 February or before
+        return date(as_of.year - years, 2, 28)
+
+
+def _aging_out_reasons(child: Child, *, as_of: date, settings) -> list[str]:
+    """Why the child is due for an exit review on as_of: 18 once 18; 16 while 16 or 17
+    when the facts, the day before the 16th birthday, made the child left-behind."""
+    age = policy.age_on(child.birth_date, as_of)
+    if age >= 18:
+        return [AgingOutReason.AGE_18]
+    if age < 16:
+        return []
+    eve = birthday(child.birth_date, 16) - timedelta(days=1)
+    if policy.classify(facts_of(child), eve, settings).is_left_behind:
+        return [AgingOutReason.AGE_16]
+    return []
+
+
+def exit_reviews_detect(*, as_of: date, batch_size: int = 2000) -> int:
+    """Put on the exit-review worklist every active child who turned 16 (and would be
+    left-behind but for the age) or 18 on or before as_of and has no item for it yet;
+    returns how many items were added. Classifications and statuses are untouched."""
+    # Only the children of 16 to 18 on as_of: an indexed birth-date range. A child
+    # already 18 gets the 18 item alone (the 16 one would say less); a missed day is
+    # caught up the next, as the birthday stays on or before as_of.
+    oldest = _born_by(as_of, 19) + timedelta(days=1)
+    youngest = _born_by(as_of, 16)
+    children = (
+        Child.objects.filter(
+            status=ChildStatus.ACTIVE, birth_date__range=(oldest, youngest)
+        )
+        .annotate(
+            **{
+                f"has_{reason}": Exists(
+                    ExitReview.objects.filter(child=OuterRef("pk"), reason=reason)
+                )
+                for reason in AGING_OUT_AGES
+            }
+        )
+        .order_by("pk")
+    )
+    settings_for = CountySettings()
+    added = 0
+    pending: list[ExitReview] = []
+
+    def flush() -> None:
+        nonlocal added
+        # ignore_conflicts: a run in parallel may have added the same item meanwhile.
+        ExitReview.objects.bulk_create(pending, ignore_conflicts=True)
+        added += len(pending)
+        pending.clear()
+
+    for child in children.iterator(chunk_size=batch_size):
+        for reason in _aging_out_reasons(
+            child, as_of=as_of, settings=settings_for(child.village_id)
+        ):
+            if getattr(child, f"has_{reason}"):
+                continue
+            pending.append(
+                ExitReview(
+                    child=child,
+                    reason=reason,
+                    due_on=birthday(child.birth_date, AGING_OUT_AGES[reason]),
+                )
+            )
+        if len(pending) >= batch_size:
+            flush()
+    if pending:
+        flush()
+    return added
+
+
+def exit_reviews_resolve(*, child: Child, actor) -> int:
+    """Mark the child's open exit-review items as resolved by the exit (called inside
+    child_exit's transaction); returns how many."""
+    return ExitReview.objects.filter(child=child, resolution="").update(
+        resolution=ExitReviewResolution.EXITED,
+        resolved_at=timezone.now(),
+        resolved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def exit_review_keep(*, actor, review_id: int, note: str) -> ExitReview:
+    """Resolve an aging-out item by keeping the child on the ledger, with the reason;
+    audited. The item never returns to the worklist."""
+    if not access.has_perm(actor, access.Perm.EDIT_CHILDREN):
+        raise DomainError("您没有登记或修改儿童信息的权限。")
+    review = (
+        ExitReview.objects.select_for_update()
+        .select_related("child")
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None or not access.in_jurisdiction(actor, review.child.village_id):
+        raise NotFound()
+    if review.resolution:
+        raise DomainError(
+            f"该事项已处理（{review.get_resolution_display()}），无需再处理。"
+        )
+    if review.child.status != ChildStatus.ACTIVE:
+        raise DomainError("该儿童已不在册，无需复核。")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("请说明保留在册的理由。", field="note")
+    if len(note) > 500:
+        raise DomainError(
+            f"保留在册的理由最多500个字符，当前{len(note)}个。", field="note"
+        )
+    review.resolution = ExitReviewResolution.KEPT
+    review.resolved_at = timezone.now()
+    review.resolved_by = actor
+    review.note = note
+    review.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHILD_EXIT_REVIEW_KEEP,
+        obj=review.child,
+        area_code=review.child.village_id,
+        details={"review": review.pk, "reason": review.reason, "note": note},
+    )
+    return review
+
+
+# Responsibility and guardianship confirmations (visits, R4) --------------------------
+
+
+def _common_area(village_codes: Iterable[str]) -> str:
+    """The smallest area (village, township or county code) holding every village."""
+    village_codes = sorted(set(village_codes))
+    for digits in (12, 9, 6, 4, 2):
+        if len({code[:digits] for code in village_codes}) == 1:
+            return codes.pad(village_codes[0][:digits])
+    return ""
+
+
+def _assignable_director(actor, director_id: int):
+    from shouwang.accounts.models import Role, User
+
+    return (
+        access.scope(
+            actor,
+            User.objects.filter(pk=director_id, role=Role.DIRECTOR, is_active=True),
+            "area_id",
+        )
+        .select_related("area")
+        .first()
+    )
+
+
+def _check_cadre(cadre_name: str | None, cadre_phone: str | None) -> None:
+    from .rules import check_person_name, check_phone
+
+    if cadre_name is None:
+        if cadre_phone:
+            raise DomainError(
+                "填写包联干部电话时请同时填写包联干部姓名。", field="cadre_name"
+            )
+        return
+    name, phone = cadre_name.strip(), (cadre_phone or "").strip()
+    if name and (problem := check_person_name(name, "包联干部姓名")):
+        raise DomainError(f"{problem}。", field="cadre_name")
+    if phone and not name:
+        raise DomainError(
+            "填写包联干部电话时请同时填写包联干部姓名。", field="cadre_name"
+        )
+    if problem := check_phone(phone):
+        raise DomainError(f"包联干部{problem}。", field="cadre_phone")
+
+
+@transaction.atomic
+def children_responsibility_set(
+    *,
+    actor,
+    child_ids: Iterable[int],
+    director_id: int | None,
+    cadre_name: str | None = None,
+    cadre_phone: str | None = None,
+    note: str = "",
+) -> list[Child]:
+    """Set the responsible director (one of the child's own village) and/or the 包联干部
+    of many children at once; a history row per changed child, one audit row, nothing
+    written when any child or the director does not qualify. Returns the changed ones.
+    `cadre_name=None` leaves the cadre as it is; "" clears it."""
+    if not access.has_perm(actor, access.Perm.ASSIGN_RESPONSIBILITY):
+        raise DomainError("您没有调整责任人的权限。")
+    ids = sorted({int(pk) for pk in child_ids})
+    if not ids:
+        raise DomainError("请选择要调整责任人的儿童。", field="children")
+    if director_id is None and cadre_name is None:
+        raise DomainError("请选择责任儿童主任或填写包联干部。", field="director")
+    if len(note) > 500:
+        raise DomainError(f"说明最多500字，当前{len(note)}个。", field="note")
+    _check_cadre(cadre_name, cadre_phone)
+    director = None
+    if director_id is not None:
+        director = _assignable_director(actor, director_id)
+        if director is None:
+            raise DomainError(
+                "责任儿童主任须为您管辖范围内在岗的儿童主任。", field="director"
+            )
+    children = list(
+        access.scope(actor, Child.objects.filter(pk__in=ids), "village_id")
+        .select_for_update(of=("self",))
+        .select_related("village", "responsible_director")
+        .order_by("pk")
+    )
+    if len(children) != len(ids):
+        raise DomainError(
+            "所选儿童中有记录不存在或不在您的管辖范围内：请刷新页面后重新选择。",
+            field="children",
+        )
+    for child in children:
+        if child.status != ChildStatus.ACTIVE:
+            raise DomainError(
+                f"{child.name}已不在册，不能调整责任人。", field="children"
+            )
+        if director is not None and director.area_id != child.village_id:
+            raise DomainError(
+                f"{director.display_name}是{director.area.name}的儿童主任，不能负责"
+                f"{child.village.name}的{child.name}：请选择该村的儿童主任。",
+                field="director",
+            )
+    changed = []
+    for child in children:
+        before = snapshot(child)
+        parts = []
+        if director is not None and child.responsible_director_id != director.pk:
+            old = child.responsible_director
+            parts.append(
+                f"责任儿童主任 {old.display_name if old else '（无）'} → "
+                f"{director.display_name}"
+            )
+            child.responsible_director = director
+        if cadre_name is not None:
+            name, phone = cadre_name.strip(), (cadre_phone or "").strip()
+            if (name, phone) != (child.liaison_cadre_name, child.liaison_cadre_phone):
+                parts.append(
+                    f"包联干部 {child.liaison_cadre_name or '（无）'} → {name or '（无）'}"
+                    + (f"（{phone}）" if phone else "")
+                )
+                child.liaison_cadre_name, child.liaison_cadre_phone = name, phone
+        changes = diff(before, snapshot(child))
+        if not changes:
+            continue
+        child.version += 1
+        child.save()
+        text = f"调整责任人：{'；'.join(parts)}" + (f"（{note}）" if note else "")
+        _record(
+            child, actor=actor, action=ChangeAction.UPDATE, changes=changes, note=text
+        )
+        changed.append(child)
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditAction.RESPONSIBILITY_ASSIGN,
+            object_type="child",
+            object_id=str(changed[0].pk) if len(changed) == 1 else "",
+            area_code=_common_area(c.village_id for c in changed) or None,
+            details={
+                "children": [c.pk for c in changed],
+                "director": director.pk if director else None,
+                "cadre": cadre_name,
+                "note": note,
+            },
+        )
+    return changed
+
+
+@transaction.atomic
+def child_confirmation_set(
+    *, actor, child_id: int, signed_on: date, as_of: date | None = None
+) -> Child:
+    """Mark the child's guardianship confirmation signed on signed_on and reclassify
+    (a signed confirmation takes a de facto unsupported child or scattered orphan off
+    高 risk); a history row and a new version. The caller's act is the audited one
+    (visits' confirmation_record writes confirmation.record)."""
+    if not access.has_perm(actor, access.Perm.RECORD_VISITS):
+        raise DomainError("您没有记录委托监护责任确认书的权限。")
+    child = (
+        access.scope(actor, Child.objects.filter(pk=child_id), "village_id")
+        .select_for_update()
+        .first()
+    )
+    if child is None:
+        raise DomainError("儿童记录不存在或不在您的管辖范围内。")
+    if child.status != ChildStatus.ACTIVE:
+        raise DomainError("该儿童已不在册，不能记录确认书。")
+    today = as_of or timezone.localdate()
+    if signed_on > today:
+        raise DomainError("签订日期不能晚于今天。", field="signed_on")
+    if signed_on < child.birth_date:
+        raise DomainError(
+            f"签订日期不能早于儿童的出生日期（{child.birth_date:%Y-%m-%d}）。",
+            field="signed_on",
+        )
+    before = snapshot(child)
+    child.confirmation_signed, child.confirmation_date = True, signed_on
+    apply_classification(child, as_of=today)
+    changes = diff(before, snapshot(child))
+    if not changes:
+        return child
+    child.version += 1
+    child.save()
+    _record(
+        child,
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        changes=changes,
+        note=f"记录委托监护责任确认书（签订日期 {signed_on:%Y-%m-%d}）",
+    )
+    return child

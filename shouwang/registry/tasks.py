@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from .services import children_reclassify
+from .services import children_reclassify, exit_reviews_detect
 
 NIGHTLY_AT = time(1, 0)  # local time of the nightly reclassification
 
@@ -13,15 +13,18 @@ NIGHTLY_AT = time(1, 0)  # local time of the nightly reclassification
 @task()
 def reclassify_children(as_of: str = "", nightly: bool = False) -> int:
     """Recompute every active child's classification for as_of (ISO date; default
-    today); a nightly run queues the next night's run before it returns."""
+    today), then put the children who turned 16 or 18 by then on the exit-review
+    worklist; returns how many classifications changed. A nightly run queues the next
+    night's run before it works."""
     if nightly:
         # Queue tomorrow's run first, so that a failure tonight does not end the series.
         schedule_nightly_reclassification(
             now=timezone.localtime() + timedelta(minutes=1)
         )
-    return children_reclassify(
-        as_of=date.fromisoformat(as_of) if as_of else timezone.localdate()
-    )
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    changed = children_reclassify(as_of=day)
+    exit_reviews_detect(as_of=day)
+    return changed
 
 
 def schedule_nightly_reclassification(

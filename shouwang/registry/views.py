@@ -14,7 +14,7 @@ from shouwang.core.idnumber import mask_id_number
 
 from . import services
 from .forms import ChildFilterForm, ChildForm, ExitForm
-from .models import Child, ChildStatus
+from .models import AgingOutReason, Child, ChildStatus
 from .selectors import (
     ChildFilters,
     InvalidCursor,
@@ -26,9 +26,12 @@ from .selectors import (
     child_list_for,
     child_snapshot_of_version,
     duplicate_candidates,
+    exit_review_get_for,
+    exit_review_list_for,
     keyset_page,
     value_names,
 )
+from .vocab import ExitReason
 
 ID_FIELDS = ("id_number", "father_id_number", "mother_id_number", "guardian_id_number")
 
@@ -93,10 +96,31 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/child_list.html", context)
 
 
+AGING_OUT_SHOWN = 200  # items on the page at once, earliest birthday first
+AGING_OUT_EXIT_REASONS = {
+    AgingOutReason.AGE_16: ExitReason.AGED_16,
+    AgingOutReason.AGE_18: ExitReason.AGED_18,
+}
+
+
 def child_review(request: HttpRequest) -> HttpResponse:
-    """Active children who no longer meet any category: to review for exit."""
+    """The exit-review worklist: children who turned 16 or 18 (each with the exit and
+    keep forms), and active children who no longer meet any category."""
     require(request.user, Perm.VIEW_CHILDREN)
     today = timezone.localdate()
+    reviews = exit_review_list_for(viewer=request.user)
+    aging = list(reviews[:AGING_OUT_SHOWN])
+    for review in aging:
+        review.age = age_of(review.child, today)
+        review.exit_form = ExitForm(
+            initial={
+                "version": review.child.version,
+                "reason": AGING_OUT_EXIT_REASONS[review.reason],
+                # A birthday after today (a run for a later date) cannot be an exit date.
+                "exit_date": min(review.due_on, today),
+            },
+            auto_id=f"id_%s_{review.pk}",
+        )
     children = child_filter(
         child_list_for(viewer=request.user),
         ChildFilters(category="无类别"),
@@ -110,8 +134,67 @@ def child_review(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/child_review.html",
-        {"rows": rows, "next_cursor": next_cursor, "total": children.count()},
+        {
+            "aging": aging,
+            "aging_total": reviews.count(),
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "total": children.count(),
+            "can_edit": has_perm(request.user, Perm.EDIT_CHILDREN),
+        },
     )
+
+
+@require_POST
+def exit_review_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Exit a child from the aging-out worklist (the item is resolved with the exit)."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    review = exit_review_get_for(viewer=request.user, pk=pk)
+    form = ExitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.child_exit(
+                actor=request.user,
+                child_id=review.child_id,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                exit_date=form.cleaned_data["exit_date"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            messages.error(request, f"{review.child.name}：{error.message}")
+        else:
+            messages.success(
+                request,
+                f"{review.child.name} 已退出儿童信息库，记录和历史均保留，可随时重新纳入。",
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{review.child.name} 退出未完成：{error}")
+    return redirect("registry:child-review")
+
+
+@require_POST
+def exit_review_keep(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep a child who turned 16 or 18 on the ledger, with the reason."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    review = exit_review_get_for(viewer=request.user, pk=pk)
+    try:
+        services.exit_review_keep(
+            actor=request.user,
+            review_id=review.pk,
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as error:
+        messages.error(request, f"{review.child.name} 保留未完成：{error.message}")
+    else:
+        messages.success(
+            request,
+            f"已保留 {review.child.name} 在册（{review.get_reason_display()}），"
+            "理由已记录，该事项不再列入清单。",
+        )
+    return redirect("registry:child-review")
 
 
 def _masked(child) -> dict[str, str]:

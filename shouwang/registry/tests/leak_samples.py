@@ -3,7 +3,7 @@
 from datetime import date
 
 from shouwang.core.idnumber import make_id_number
-from shouwang.registry.models import Child
+from shouwang.registry.models import Child, ExitReview
 
 
 def seed(world):
@@ -30,6 +30,11 @@ def seed(world):
         world.records[f"{'home' if side is world.home else 'foreign'}_child"] = child
     foreign = world.records["foreign_child"]
     world.mark(foreign.name, foreign.guardian_name, foreign.id_number)
+    # An open aging-out item on each side: the worklist lists the home one only.
+    for side in ("home", "foreign"):
+        world.records[f"{side}_exit_review"] = ExitReview.objects.create(
+            child=world.records[f"{side}_child"], reason="16", due_on=date(2032, 5, 1)
+        )
 
 
 def _foreign_child(world):
@@ -52,6 +57,8 @@ FOREIGN_KWARGS = {
     "registry:child-as-of": _foreign_child,
     "registry:child-merge": _foreign_pair,
     "registry:child-not-duplicate": _foreign_pair,
+    "registry:exit-review-exit": lambda w: {"pk": w.records["foreign_exit_review"].pk},
+    "registry:exit-review-keep": lambda w: {"pk": w.records["foreign_exit_review"].pk},
     "api:child-detail": lambda w: {"child_id": w.records["foreign_child"].pk},
     "api:child-history": lambda w: {"child_id": w.records["foreign_child"].pk},
     "api:child-update": lambda w: {"child_id": w.records["foreign_child"].pk},

@@ -10,7 +10,7 @@ from shouwang.registry.tasks import (
 
 
 class Command(BaseCommand):
-    help = "按指定日期（默认今天）重新认定在册儿童的类别和风险等级；用 --schedule 安排每天凌晨自动运行。"
+    help = "按指定日期（默认今天）重新认定在册儿童的类别和风险等级，并把年满16、18周岁的儿童列入待复核退出清单；用 --schedule 安排每天凌晨自动运行。"
 
     def add_arguments(self, parser):
         parser.add_argument(
