@@ -80,3 +80,28 @@ def test_confirmations_and_leaders_load_once(loaded):
     assert GuardianshipConfirmation.objects.filter(status="current").count() == (
         Child.objects.filter(confirmation_signed=True).count()
     )
+
+
+def test_two_closed_cycles_with_snapshots_and_this_quarters_open(loaded):
+    from django.db.models import Sum
+
+    from shouwang.areas import codes
+    from shouwang.demo.cycles import demo_cycles_load
+    from shouwang.visits.models import CycleSnapshot, ReviewCycle
+
+    assert demo_cycles_load() == 2
+    assert demo_cycles_load() == 0
+    county = city.COUNTY_CODES[0]
+    closed = ReviewCycle.objects.filter(area_id=county, status="closed")
+    assert sorted(c.name for c in closed) == ["2026年第2季度", "2026年第3季度"]
+    low, high = codes.prefix_bounds(county[:6])
+    active = Child.objects.filter(
+        status=ChildStatus.ACTIVE, village_id__gte=low, village_id__lte=high
+    ).count()
+    for cycle in closed:
+        assert cycle.villages.exclude(status="approved").count() == 0
+        assert CycleSnapshot.objects.filter(cycle=cycle).count() == 48
+        assert cycle.snapshot.aggregate(n=Sum("children"))["n"] == active
+        # Dated as if run in its quarter.
+        assert timezone.localtime(cycle.closed_at).month == cycle.quarter * 3
+    assert ReviewCycle.objects.filter(area_id=county, status="open").count() == 1

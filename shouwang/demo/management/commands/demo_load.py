@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from shouwang.demo.children import demo_children_count, demo_children_load
 from shouwang.demo.city import demo_area_count, demo_city_load
+from shouwang.demo.cycles import demo_cycles_load
 from shouwang.demo.visits import (
     demo_confirmations_load,
     demo_patch_leaders_load,
@@ -27,9 +28,11 @@ class Command(BaseCommand):
         demo_visits_load()
         demo_confirmations_load()
         demo_patch_leaders_load()
+        demo_cycles_load()
         self.stdout.write(
             self.style.SUCCESS(
-                f"演示走访记录已就绪：{demo_visits_count()} 条（近一年，部分儿童已逾期）。"
+                f"演示走访记录已就绪：{demo_visits_count()} 条（近一年，部分儿童已逾期）；"
+                "隆回县已完成两次季度摸排，本季度的摸排已发起。"
             )
         )
         self.stdout.write("演示账号（密码相同）：")

@@ -1,0 +1,84 @@
+"""Two closed quarterly review cycles (季度摸排) for the demo county, run through the
+same services a county uses: opened by civil affairs, every village confirmed and
+submitted by its director, approved by its supervisor, closed with a snapshot. A third,
+this quarter's, is left open for the demo logins to work on."""
+
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from shouwang.accounts.models import Role, User
+from shouwang.areas import codes
+from shouwang.registry.models import Child, ChildStatus
+from shouwang.visits.models import ReviewCycle, VillageReview
+from shouwang.visits.services import cycle as cycles
+
+from .city import COUNTY_CODES
+
+CLOSED_QUARTERS = ((2026, 2), (2026, 3))
+
+
+def _staff(role: str) -> dict[str, User]:
+    """The active user of `role` for each area (the earliest made, which is the demo
+    login where there is one)."""
+    staff: dict[str, User] = {}
+    for user in User.objects.filter(role=role, is_active=True).order_by("id"):
+        staff.setdefault(user.area_id, user)
+    return staff
+
+
+def _quarter_end(year: int, quarter: int) -> datetime:
+    month = quarter * 3
+    last_day = 30 if month in (6, 9) else 31
+    return timezone.make_aware(datetime.combine(date(year, month, last_day), time(17)))
+
+
+def _run(cycle: ReviewCycle, directors: dict, supervisors: dict, closer: User) -> None:
+    for review in VillageReview.objects.filter(cycle=cycle).order_by("village_id"):
+        director = directors.get(review.village_id)
+        supervisor = supervisors.get(codes.pad(review.village_id[:9]))
+        if director is None or supervisor is None:
+            continue
+        children = Child.objects.filter(
+            village_id=review.village_id, status=ChildStatus.ACTIVE
+        ).values_list("pk", flat=True)
+        cycles.children_confirm_unchanged(
+            actor=director, village_review_id=review.pk, child_ids=list(children)
+        )
+        cycles.village_submit(
+            actor=director, village_review_id=review.pk, expected_version=review.version
+        )
+        cycles.village_approve(
+            actor=supervisor,
+            village_review_id=review.pk,
+            expected_version=review.version + 1,
+        )
+    cycles.cycle_close(actor=closer, cycle_id=cycle.pk, force=True)
+
+
+@transaction.atomic
+def demo_cycles_load() -> int:
+    """Run the closed demo cycles once (and open this quarter's); returns how many
+    cycles were closed."""
+    county = COUNTY_CODES[0]
+    closer = (
+        User.objects.filter(role=Role.CIVIL_AFFAIRS, area_id=county, is_active=True)
+        .order_by("id")
+        .first()
+    )
+    if closer is None or ReviewCycle.objects.filter(area_id=county).exists():
+        return 0
+    directors, supervisors = _staff(Role.DIRECTOR), _staff(Role.SUPERVISOR)
+    for year, quarter in CLOSED_QUARTERS:
+        cycle = cycles.cycle_open(actor=closer, year=year, quarter=quarter)
+        _run(cycle, directors, supervisors, closer)
+        # The demo runs today: date the cycle as if it had run in its quarter.
+        closed_at = _quarter_end(year, quarter)
+        ReviewCycle.objects.filter(pk=cycle.pk).update(
+            created_at=closed_at.replace(day=1), closed_at=closed_at
+        )
+    year, quarter = cycles.current_quarter(timezone.localdate())
+    if (year, quarter) not in CLOSED_QUARTERS:
+        cycles.cycle_open(actor=closer, year=year, quarter=quarter)
+    return len(CLOSED_QUARTERS)
