@@ -40,4 +40,10 @@ def seed(world):
 
 FOREIGN_KWARGS = {
     "visits:attachment": lambda w: {"pk": w.records["foreign_attachment"].pk},
+    "visits:visit-detail": lambda w: {"pk": w.records["foreign_visit"].pk},
+    "visits:child-visits": lambda w: {"pk": w.records["foreign_child"].pk},
+    "visits:visit-create": lambda w: {"pk": w.records["foreign_child"].pk},
+    "api:visit-list": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:visit-record": lambda w: {"child_id": w.records["foreign_child"].pk},
+    "api:visit-detail": lambda w: {"visit_id": w.records["foreign_visit"].pk},
 }
