@@ -1,46 +1,25 @@
 """Roster imports made through the web: the uploaded file, its check, its commit."""
 
-import os
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
 from shouwang.core.models import BaseModel
+from shouwang.core.storage import PrivateStorage
 
 KNOWN_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 
 
-class RosterStorage(FileSystemStorage):
-    """Uploaded rosters and error reports under settings.ROSTER_UPLOAD_DIR: outside
-    the web root, with no URL; only the access-checked views of roster/ serve them."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700
-        )
-
-    # Read on every use (not cached as FileSystemStorage does), so that tests can
-    # point the setting elsewhere.
-    @property
-    def base_location(self):
-        return settings.ROSTER_UPLOAD_DIR
-
-    @property
-    def location(self):
-        return os.path.abspath(settings.ROSTER_UPLOAD_DIR)
-
-    def url(self, name):
-        raise ValueError("花名册文件没有公开地址：请通过导入记录页面下载。")
+_STORAGE = PrivateStorage(
+    "ROSTER_UPLOAD_DIR", "花名册文件没有公开地址：请通过导入记录页面下载。"
+)
 
 
-_STORAGE = RosterStorage()
-
-
-def roster_storage() -> RosterStorage:
+def roster_storage() -> PrivateStorage:
+    """Uploaded rosters and error reports under settings.ROSTER_UPLOAD_DIR."""
     return _STORAGE
 
 

@@ -6,16 +6,15 @@ row (registry.Child) so that worklists are plain indexed queries; the services h
 keep it in step with the visits.
 """
 
-import os
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
 from shouwang.core.models import BaseModel
+from shouwang.core.storage import PrivateStorage
 
 
 class VisitMode(models.TextChoices):
@@ -112,32 +111,13 @@ class Visit(BaseModel):
         ]
 
 
-class AttachmentStorage(FileSystemStorage):
-    """Visit photos and scanned confirmations under settings.VISIT_UPLOAD_DIR: outside
-    the web root, with no URL; only access-checked views serve them."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700
-        )
-
-    # Read on every use, so that tests can point the setting elsewhere.
-    @property
-    def base_location(self):
-        return settings.VISIT_UPLOAD_DIR
-
-    @property
-    def location(self):
-        return os.path.abspath(settings.VISIT_UPLOAD_DIR)
-
-    def url(self, name):
-        raise ValueError("附件没有公开地址：请通过走访记录页面查看。")
+_STORAGE = PrivateStorage(
+    "VISIT_UPLOAD_DIR", "附件没有公开地址：请通过走访记录页面查看。"
+)
 
 
-_STORAGE = AttachmentStorage()
-
-
-def attachment_storage() -> AttachmentStorage:
+def attachment_storage() -> PrivateStorage:
+    """Visit photos and scanned confirmations under settings.VISIT_UPLOAD_DIR."""
     return _STORAGE
 
 
