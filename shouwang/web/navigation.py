@@ -1,4 +1,5 @@
-"""The main navigation: each item shows only to roles whose permissions allow it."""
+"""The main navigation: each item shows only to roles whose permissions allow it; a
+group (a drop-down menu) shows when any of its items does."""
 
 from dataclasses import dataclass
 
@@ -15,9 +16,29 @@ class NavItem:
     perm: Perm | None  # None: every signed-in user
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
     NavItem("首页", "web:home", None),
     NavItem("儿童信息库", "registry:child-list", Perm.VIEW_CHILDREN),
+    NavItem("我的待走访", "visits:my-due", Perm.RECORD_VISITS),
+    NavGroup(
+        "走访与摸排",
+        (
+            NavItem("我负责的儿童", "visits:my-children", Perm.VIEW_CHILDREN),
+            NavItem("季度摸排", "visits:cycle-list", Perm.VIEW_CHILDREN),
+            NavItem("走访逾期统计", "visits:overdue", Perm.VIEW_CHILD_STATS),
+            NavItem("委托监护确认书", "visits:coverage", Perm.VIEW_CHILDREN),
+            NavItem("待复核退出", "registry:child-review", Perm.VIEW_CHILDREN),
+            NavItem("调整责任人", "visits:responsibility", Perm.ASSIGN_RESPONSIBILITY),
+            NavItem("包片领导", "visits:patch-leaders", Perm.ASSIGN_RESPONSIBILITY),
+            NavItem("走访间隔设置", "visits:policy", Perm.SET_VISIT_POLICY),
+        ),
+    ),
     NavItem("花名册导入", "roster:import-list", Perm.EDIT_CHILDREN),
     NavItem("行政区划", "areas:list", Perm.VIEW_AREAS),
     NavItem("账号管理", "accounts:user-list", Perm.MANAGE_USERS),
@@ -26,13 +47,37 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+def _entry(user, item: NavItem) -> dict | None:
+    if item.perm is not None and not access.has_perm(user, item.perm):
+        return None
+    return {"label": item.label, "url": reverse(item.url_name), "active": False}
+
+
 def nav_for(user, path: str) -> list[dict]:
-    """The navigation items the user may see, with the current one marked."""
-    items = []
+    """The navigation items the user may see, the current one marked (the longest URL
+    the path lies under); a group carries its visible items under "items"."""
+    entries, leaves = [], []
     for item in NAV_ITEMS:
-        if item.perm is not None and not access.has_perm(user, item.perm):
+        if isinstance(item, NavItem):
+            if entry := _entry(user, item):
+                entries.append(entry)
+                leaves.append(entry)
             continue
-        url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
-    return items
+        if items := [e for i in item.items if (e := _entry(user, i))]:
+            entries.append({"label": item.label, "items": items, "active": False})
+            leaves.extend(items)
+    current = max(
+        (
+            e
+            for e in leaves
+            if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))
+        ),
+        key=lambda e: len(e["url"]),
+        default=None,
+    )
+    if current is not None:
+        current["active"] = True
+        for entry in entries:
+            if current in entry.get("items", ()):
+                entry["active"] = True
+    return entries

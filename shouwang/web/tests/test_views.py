@@ -13,15 +13,61 @@ NAV = {
     Role.CIVIL_AFFAIRS: [
         "首页",
         "儿童信息库",
+        "我的待走访",
+        "走访与摸排",
         "花名册导入",
         "行政区划",
         "账号管理",
         "审计日志",
     ],
-    Role.SUPERVISOR: ["首页", "儿童信息库", "花名册导入", "行政区划"],
-    Role.DIRECTOR: ["首页", "儿童信息库", "花名册导入", "行政区划"],
+    Role.SUPERVISOR: [
+        "首页",
+        "儿童信息库",
+        "我的待走访",
+        "走访与摸排",
+        "花名册导入",
+        "行政区划",
+    ],
+    Role.DIRECTOR: [
+        "首页",
+        "儿童信息库",
+        "我的待走访",
+        "走访与摸排",
+        "花名册导入",
+        "行政区划",
+    ],
     Role.DEPARTMENT: ["首页", "行政区划"],
-    Role.LEADER: ["首页", "行政区划"],
+    Role.LEADER: ["首页", "走访与摸排", "行政区划"],
+}
+# The items of the 走访与摸排 menu each role sees.
+VISITS_MENU = {
+    Role.CIVIL_AFFAIRS: [
+        "我负责的儿童",
+        "季度摸排",
+        "走访逾期统计",
+        "委托监护确认书",
+        "待复核退出",
+        "调整责任人",
+        "包片领导",
+        "走访间隔设置",
+    ],
+    Role.SUPERVISOR: [
+        "我负责的儿童",
+        "季度摸排",
+        "走访逾期统计",
+        "委托监护确认书",
+        "待复核退出",
+        "调整责任人",
+        "包片领导",
+    ],
+    Role.DIRECTOR: [
+        "我负责的儿童",
+        "季度摸排",
+        "走访逾期统计",
+        "委托监护确认书",
+        "待复核退出",
+    ],
+    Role.LEADER: ["走访逾期统计"],
 }
 
 
@@ -49,8 +95,28 @@ def test_navigation_follows_the_role(county, role):
         Role.SUPERVISOR: county[1],
         Role.DIRECTOR: make_area("430524901001"),
     }.get(role, county[0])
-    response = _home(make_user(role, area))
-    assert [item["label"] for item in response.context["nav_items"]] == NAV[role]
+    user = make_user(role, area)
+    response = _home(user)
+    items = response.context["nav_items"]
+    assert [item["label"] for item in items] == NAV[role]
+    menu = [i for item in items for i in item.get("items", ())]
+    assert [i["label"] for i in menu] == VISITS_MENU.get(role, [])
+    # Every item the menu offers opens for the role.
+    client = Client()
+    client.force_login(user)
+    for item in [*items, *menu]:
+        if "url" in item:
+            assert client.get(item["url"], follow=True).status_code == 200, item
+
+
+def test_the_current_page_is_marked_in_its_menu(county):
+    client = Client()
+    client.force_login(make_user(Role.DIRECTOR, make_area("430524901001")))
+    items = client.get("/children/review/").context["nav_items"]
+    active = [i["label"] for i in items if i["active"]]
+    assert active == ["走访与摸排"]
+    menu = next(i for i in items if i["label"] == "走访与摸排")["items"]
+    assert [i["label"] for i in menu if i["active"]] == ["待复核退出"]
 
 
 def test_home_shows_the_jurisdiction_and_real_figures(county):
