@@ -204,6 +204,13 @@ class Child(BaseModel):
                 fields=["status", "village", "next_visit_due"],
                 name="child_status_due",
             ),
+            # The worklist's own order, for a county or city reading its first page
+            # of due children without sorting tens of thousands (bench/visits.py).
+            models.Index(
+                fields=["next_visit_due", "village", "name_pinyin", "id"],
+                name="child_active_due_order",
+                condition=models.Q(status="active"),
+            ),
             models.Index(fields=["name"], name="child_name"),
             models.Index(fields=["birth_date"], name="child_birth"),
         ]
