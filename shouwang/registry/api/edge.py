@@ -1,16 +1,16 @@
 """Checks at the edge of the child-registry API: every problem in Chinese, by field."""
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
-import pydantic
-from ninja import Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja import Status
 
 from shouwang.accounts import access
 from shouwang.accounts.models import Role, User
 from shouwang.areas import codes
 from shouwang.areas.selectors import area_list_for
+from shouwang.core import api_edge
+from shouwang.core.api_edge import In, invalid, refused
 from shouwang.core.exceptions import DomainError
 from shouwang.core.idnumber import mask_id_number, parse_id_number
 
@@ -46,70 +46,10 @@ from .schemas import (
 
 # Edge checks -------------------------------------------------------------------------
 
-In = TypeVar("In", bound=Schema)
-
-
-def require(user, perm: access.Perm, message: str) -> None:
-    if not access.has_perm(user, perm):
-        raise HttpError(403, message)
-
-
-def invalid(problems: Iterable[tuple[str, str]]) -> ValidationError:
-    """The API's 422 (detail 请求参数有误, one entry per problem) for (field, message)."""
-    return ValidationError(
-        [{"loc": (field,) if field else (), "msg": msg} for field, msg in problems]
-    )
-
-
-def refused(error: DomainError) -> Status:
-    """A service's refusal as a 422 whose detail is the service's own message."""
-    errors = [{"field": error.field, "message": error.message}] if error.field else []
-    return Status(422, {"detail": error.message, "errors": errors})
-
-
-def type_problem(error: dict) -> tuple[str, str]:
-    """A pydantic error as (field, Chinese message)."""
-    field = str(error["loc"][0]) if error["loc"] else ""
-    label = LABELS.get(field, field)
-    kind = error["type"]
-    if kind == "json_invalid":
-        return "", "请求内容不是有效的 JSON。"
-    if not field:
-        return "", "请求内容应为 JSON 对象。"
-    if kind == "missing":
-        return field, f"请填写{label}。"
-    if kind == "extra_forbidden":
-        return field, f"不认识的字段“{field}”：请核对字段名。"
-    for prefix, message in (
-        ("date", "应为日期，格式如 2016-05-01"),
-        ("bool", "应为 true 或 false"),
-        ("int", "应为整数"),
-        ("string", "应为字符串"),
-        ("list", '应为列表，如 ["低保"]'),
-    ):
-        if kind.startswith(prefix):
-            return field, f"{label}{message}。"
-    return field, f"{label}的值不正确。"
-
 
 def body(request, schema: type[In]) -> In:
     """The JSON body as `schema`; 422 listing every type problem in Chinese."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as error:
-        raise invalid(
-            dict.fromkeys(type_problem(e) for e in error.errors(include_url=False))
-        ) from None
-
-
-def json_body(schema: type[Schema]) -> dict:
-    """The OpenAPI request body of an operation that reads its body itself."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
+    return api_edge.body(request, schema, LABELS)
 
 
 def not_a_choice(label: str, value: Any, allowed: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
+from shouwang.core.api_edge import invalid, json_body, refused, require
 from shouwang.core.exceptions import DomainError
 
 from .. import services
@@ -30,13 +31,9 @@ from .edge import (
     body,
     check_note,
     child_data,
-    invalid,
-    json_body,
     list_filters,
     not_a_choice,
     page,
-    refused,
-    require,
     versioned_write,
 )
 from .schemas import (

@@ -9,15 +9,14 @@ Chinese, field by field, and a service's refusal is a 422 with its own message.
 
 from datetime import date
 
-import pydantic
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from shouwang.accounts.access import Perm
 from shouwang.areas import codes
+from shouwang.core.api_edge import body, invalid, json_body, refused, require
 from shouwang.core.exceptions import DomainError
-from shouwang.registry.api.edge import invalid, json_body, refused, require
 from shouwang.registry.policy import needs_confirmation
 from shouwang.registry.selectors import child_get_for
 from shouwang.registry.services import children_responsibility_set
@@ -198,38 +197,6 @@ class PatchLeaderEndIn(Schema):
 # Edge ----------------------------------------------------------------------------------
 
 
-def _problem(error: dict) -> tuple[str, str]:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    label = LABELS.get(field, field)
-    kind = error["type"]
-    if kind == "json_invalid":
-        return "", "请求内容不是有效的 JSON。"
-    if not field:
-        return "", "请求内容应为 JSON 对象。"
-    if kind == "missing":
-        return field, f"请填写{label}。"
-    if kind == "extra_forbidden":
-        return field, f"不认识的字段“{field}”：请核对字段名。"
-    for prefix, message in (
-        ("date", "应为日期，格式如 2026-01-31"),
-        ("int", "应为整数"),
-        ("string", "应为字符串"),
-        ("list", "应为列表，如 [12, 15]"),
-    ):
-        if kind.startswith(prefix):
-            return field, f"{label}{message}。"
-    return field, f"{label}的值不正确。"
-
-
-def _body(request, schema):
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as error:
-        raise invalid(
-            dict.fromkeys(_problem(e) for e in error.errors(include_url=False))
-        ) from None
-
-
 def _confirmation(confirmation) -> dict:
     return {
         "id": confirmation.pk,
@@ -352,7 +319,7 @@ def confirmation_list(request, child_id: int):
 def confirmation_record(request, child_id: int):
     require(request.user, Perm.RECORD_VISITS, RECORD_DENIED)
     child = child_get_for(viewer=request.user, pk=child_id)
-    payload = _body(request, ConfirmationIn)
+    payload = body(request, ConfirmationIn, LABELS)
     try:
         confirmation = services.confirmation_record(
             actor=request.user, child_id=child.pk, **payload.model_dump()
@@ -371,7 +338,7 @@ def confirmation_record(request, child_id: int):
 )
 def responsibility_set(request):
     require(request.user, Perm.ASSIGN_RESPONSIBILITY, ASSIGN_DENIED)
-    payload = _body(request, ResponsibilityIn)
+    payload = body(request, ResponsibilityIn, LABELS)
     try:
         changed = children_responsibility_set(
             actor=request.user,
@@ -432,7 +399,7 @@ def patch_leader_list(request, township: str = ""):
 )
 def patch_leader_set(request):
     require(request.user, Perm.ASSIGN_RESPONSIBILITY, PATCH_DENIED)
-    payload = _body(request, PatchLeaderIn)
+    payload = body(request, PatchLeaderIn, LABELS)
     area = selectors.patch_area_get_for(viewer=request.user, code=payload.area)
     try:
         leader = services.patch_leader_set(
@@ -457,7 +424,7 @@ def patch_leader_set(request):
 )
 def patch_leader_end(request):
     require(request.user, Perm.ASSIGN_RESPONSIBILITY, PATCH_DENIED)
-    payload = _body(request, PatchLeaderEndIn)
+    payload = body(request, PatchLeaderEndIn, LABELS)
     area = selectors.patch_area_get_for(viewer=request.user, code=payload.area)
     try:
         leader = services.patch_leader_end(

@@ -16,8 +16,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
+from shouwang.core.api_edge import body, json_body, refused
 from shouwang.core.exceptions import DomainError, NotFound
-from shouwang.registry.api.edge import invalid, json_body, refused
 
 from ..models import ReviewCycle, VillageReview
 from ..selectors.cycle import (
@@ -201,37 +201,6 @@ def _require_cycles(user) -> None:
         raise HttpError(403, VIEW_DENIED)
 
 
-def _problem(error: dict) -> tuple[str, str]:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    label, kind = LABELS.get(field, field), error["type"]
-    if kind == "json_invalid":
-        return "", "请求内容不是有效的 JSON。"
-    if not field:
-        return "", "请求内容应为 JSON 对象。"
-    if kind == "missing":
-        return field, f"请填写{label}。"
-    if kind == "extra_forbidden":
-        return field, f"不认识的字段“{field}”：请核对字段名。"
-    for prefix, message in (
-        ("bool", "应为 true 或 false"),
-        ("int", "应为整数"),
-        ("string", "应为字符串"),
-        ("list", "应为整数列表，如 [12, 15]"),
-    ):
-        if kind.startswith(prefix):
-            return field, f"{label}{message}。"
-    return field, f"{label}的值不正确。"
-
-
-def _body(request, schema):
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as error:
-        raise invalid(
-            dict.fromkeys(_problem(e) for e in error.errors(include_url=False))
-        ) from None
-
-
 def _name(user) -> str | None:
     return user.display_name if user else None
 
@@ -353,7 +322,7 @@ def cycle_list(request, limit: int = 100, offset: int = 0):
 )
 def cycle_open(request):
     _require(request.user, access.Perm.RUN_CYCLES, RUN_DENIED)
-    payload = _body(request, OpenIn)
+    payload = body(request, OpenIn, LABELS)
     try:
         cycle = services.cycle_open(
             actor=request.user, year=payload.year, quarter=payload.quarter
@@ -398,7 +367,7 @@ def cycle_progress(request, cycle_id: int):
 def cycle_close(request, cycle_id: int):
     _require(request.user, access.Perm.RUN_CYCLES, RUN_DENIED)
     cycle = cycle_get_for(viewer=request.user, pk=cycle_id)
-    payload = _body(request, CloseIn)
+    payload = body(request, CloseIn, LABELS)
     try:
         services.cycle_close(actor=request.user, cycle_id=cycle.pk, force=payload.force)
     except NotFound as error:
@@ -439,7 +408,7 @@ def village_review(request, review_id: int):
 def child_confirm(request, review_id: int, child_id: int):
     _require(request.user, access.Perm.CONFIRM_CYCLE, CONFIRM_DENIED)
     review = village_review_get_for(viewer=request.user, pk=review_id)
-    payload = _body(request, ConfirmIn)
+    payload = body(request, ConfirmIn, LABELS)
     try:
         services.child_confirm(
             actor=request.user,
@@ -465,7 +434,7 @@ def child_confirm(request, review_id: int, child_id: int):
 def children_confirm_unchanged(request, review_id: int):
     _require(request.user, access.Perm.CONFIRM_CYCLE, CONFIRM_DENIED)
     review = village_review_get_for(viewer=request.user, pk=review_id)
-    payload = _body(request, ConfirmUnchangedIn)
+    payload = body(request, ConfirmUnchangedIn, LABELS)
     try:
         count = services.children_confirm_unchanged(
             actor=request.user, village_review_id=review.pk, child_ids=payload.child_ids
@@ -487,7 +456,7 @@ def children_confirm_unchanged(request, review_id: int):
 def village_submit(request, review_id: int):
     _require(request.user, access.Perm.CONFIRM_CYCLE, CONFIRM_DENIED)
     review = village_review_get_for(viewer=request.user, pk=review_id)
-    payload = _body(request, VersionIn)
+    payload = body(request, VersionIn, LABELS)
     return _write(
         request, review, services.village_submit, expected_version=payload.version
     )
@@ -503,7 +472,7 @@ def village_submit(request, review_id: int):
 def village_approve(request, review_id: int):
     _require(request.user, access.Perm.REVIEW_CYCLE, REVIEW_DENIED)
     review = village_review_get_for(viewer=request.user, pk=review_id)
-    payload = _body(request, VersionIn)
+    payload = body(request, VersionIn, LABELS)
     return _write(
         request, review, services.village_approve, expected_version=payload.version
     )
@@ -519,7 +488,7 @@ def village_approve(request, review_id: int):
 def village_return(request, review_id: int):
     _require(request.user, access.Perm.REVIEW_CYCLE, REVIEW_DENIED)
     review = village_review_get_for(viewer=request.user, pk=review_id)
-    payload = _body(request, ReturnIn)
+    payload = body(request, ReturnIn, LABELS)
     return _write(
         request,
         review,

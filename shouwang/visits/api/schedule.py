@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 
 from shouwang.accounts import access
 from shouwang.areas import codes
+from shouwang.core.api_edge import body, invalid, json_body, refused, require
 from shouwang.core.exceptions import DomainError, NotFound
-from shouwang.registry.api.edge import invalid, json_body, refused, require
 
 from ..selectors.schedule import (
     county_policy_for,
@@ -124,19 +124,6 @@ class PolicyIn(Schema):
 LABELS = {name: f"风险{risk}儿童的走访间隔" for name, risk in INTERVAL_FIELDS}
 
 
-def _body_problem(error: dict) -> tuple[str, str]:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    if error["type"] == "json_invalid":
-        return "", "请求内容不是有效的 JSON。"
-    if not field:
-        return "", "请求内容应为 JSON 对象。"
-    if error["type"] == "extra_forbidden":
-        return field, f"不认识的字段“{field}”：请核对字段名。"
-    if error["type"] == "missing":
-        return field, f"请填写{LABELS[field]}（1至365天的整数）。"
-    return field, f"{LABELS[field]}应为1至365天的整数。"
-
-
 def _policy_out(current) -> dict:
     return {
         "county_code": current.county.code,
@@ -242,12 +229,13 @@ def policy_set(request, county_code: str):
         policy_county_for(request.user, county_code)
     except NotFound as error:
         raise Http404(error.message) from None
-    try:
-        payload = PolicyIn.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as error:
-        raise invalid(
-            dict.fromkeys(_body_problem(e) for e in error.errors(include_url=False))
-        ) from None
+    payload = body(
+        request,
+        PolicyIn,
+        LABELS,
+        type_messages=(("", "应为1至365天的整数"),),
+        missing_hint="（1至365天的整数）",
+    )
     try:
         visit_policy_set(
             actor=request.user,

@@ -9,15 +9,14 @@ as the page (services.visit.check_visit).
 
 from datetime import date, datetime
 
-import pydantic
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from shouwang.accounts import access
+from shouwang.core.api_edge import body, invalid, json_body, refused, require
 from shouwang.core.exceptions import DomainError
-from shouwang.registry.api.edge import invalid, json_body, refused, require
 from shouwang.registry.api.schemas import VIEW_DENIED, Invalid, Message
 from shouwang.registry.selectors import child_get_for
 
@@ -131,38 +130,11 @@ class VisitIn(Schema):
 
 # Edge -------------------------------------------------------------------------------
 
-TYPE_MESSAGES = (
-    ("date", "应为日期，格式如 2026-03-08"),
-    ("bool", "应为 true 或 false"),
-    ("string", "应为字符串"),
-)
-
-
-def _type_problem(error: dict) -> tuple[str, str]:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    kind = error["type"]
-    if kind == "json_invalid":
-        return "", "请求内容不是有效的 JSON。"
-    if not field:
-        return "", "请求内容应为 JSON 对象。"
-    if kind == "extra_forbidden":
-        return field, f"不认识的字段“{field}”：请核对字段名。"
-    label = LABELS.get(field, field)
-    for prefix, message in TYPE_MESSAGES:
-        if kind.startswith(prefix):
-            return field, f"{label}{message}。"
-    return field, f"{label}的值不正确。"
-
 
 def visit_data(request, child) -> dict:
     """The body as the service's data once every check has passed; otherwise a 422
     listing each problem by field."""
-    try:
-        payload = VisitIn.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as error:
-        raise invalid(
-            dict.fromkeys(_type_problem(e) for e in error.errors(include_url=False))
-        ) from None
+    payload = body(request, VisitIn, LABELS)
     values = payload.model_dump()
     problems = check_visit(
         values, birth_date=child.birth_date, today=timezone.localdate()

@@ -236,7 +236,7 @@ def test_a_date_before_birth_is_refused(place, child):
             [
                 {
                     "field": "visit_date",
-                    "message": "走访日期应为日期，格式如 2026-03-08。",
+                    "message": "走访日期应为日期，格式如 2026-01-31。",
                 },
                 {"field": "met", "message": "见到的人应为字符串。"},
                 {"field": "followup_needed", "message": "需要跟进应为 true 或 false。"},
