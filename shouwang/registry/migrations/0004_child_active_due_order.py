@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_load_divisions'),
-        ('registry', '0003_visit_schedule_and_exit_review'),
+        ("areas", "0002_load_divisions"),
+        ("registry", "0003_visit_schedule_and_exit_review"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(condition=models.Q(('status', 'active')), fields=['next_visit_due', 'village', 'name_pinyin', 'id'], name='child_active_due_order'),
+            model_name="child",
+            index=models.Index(
+                condition=models.Q(("status", "active")),
+                fields=["next_visit_due", "village", "name_pinyin", "id"],
+                name="child_active_due_order",
+            ),
         ),
     ]
