@@ -15,6 +15,8 @@ Interpretations of the policy texts are made here and only here, each named:
 - INTERPRET_WEAKNESS_AGE: the weakness type is given only to children under 18.
 - INTERPRET_NO_CATEGORY_NO_RISK: a child in no category gets no risk level and no visit
   interval, whatever else is recorded (it goes to the exit-review worklist instead).
+- INTERPRET_STRICTER_ONLY: "a county may set stricter intervals": a county's interval
+  for a risk level is at most the default (DEFAULT_INTERVALS), never longer.
 - INTERPRET_DUE_AT_ONCE: "a child with no visit on record is due at once" means due on
   the day the child entered the ledger, so a child never visited shows as overdue from
   the next day on.

@@ -28,7 +28,7 @@ class VisitPolicyForm(forms.Form):
             field.widget = forms.NumberInput(
                 attrs={
                     "min": MIN_DAYS,
-                    "max": MAX_DAYS,
+                    "max": MAX_DAYS[name],
                     "step": 1,
                     "inputmode": "numeric",
                 }

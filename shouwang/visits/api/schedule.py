@@ -221,7 +221,7 @@ def policy_get(request, county_code: str):
     response={200: PolicyOut, 403: Message, 404: Message, 422: Invalid},
     url_name="worklist-policy-set",
     openapi_extra=json_body(PolicyIn),
-    summary="设置一个县（市、区）的走访间隔（各1至365天；保存后后台重新计算该县儿童的下次走访日期）",
+    summary="设置一个县（市、区）的走访间隔（整数天数，不超过默认的高7、中30、低90天；保存后后台重新计算该县儿童的下次走访日期）",
 )
 def policy_set(request, county_code: str):
     require(request.user, access.Perm.SET_VISIT_POLICY, POLICY_DENIED)
@@ -233,8 +233,8 @@ def policy_set(request, county_code: str):
         request,
         PolicyIn,
         LABELS,
-        type_messages=(("", "应为1至365天的整数"),),
-        missing_hint="（1至365天的整数）",
+        type_messages=(("", "应为整数天数"),),
+        missing_hint="（整数天数）",
     )
     try:
         visit_policy_set(

@@ -14,28 +14,36 @@ from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import Child, ChildStatus, VisitPolicy
+from shouwang.registry.policy import DEFAULT_INTERVALS
 from shouwang.registry.services import children_reclassify
 
 # (field, the risk level it sets) in the order of the page and the API.
 INTERVAL_FIELDS = (("high_days", "高"), ("medium_days", "中"), ("low_days", "低"))
-MIN_DAYS, MAX_DAYS = 1, 365
+MIN_DAYS = 1
+# A county may only be stricter than the defaults (policy.INTERPRET_STRICTER_ONLY).
+MAX_DAYS = {field: DEFAULT_INTERVALS[risk] for field, risk in INTERVAL_FIELDS}
 POLICY_DENIED = "您没有设置走访间隔的权限。"
 
 
 def interval_problem(field: str, value) -> str | None:
-    """The Chinese message for an interval that is not a whole number of 1–365 days
-    (None when it is); the form, the API and the service all say the same."""
-    risk = dict(INTERVAL_FIELDS)[field]
+    """The Chinese message for an interval that is not a whole number of days from 1
+    to the default (None when it is); the form, the API and the service all say the
+    same."""
+    risk, most = dict(INTERVAL_FIELDS)[field], MAX_DAYS[field]
     if value is None or value == "":
-        return f"请填写风险{risk}儿童的走访间隔（{MIN_DAYS}至{MAX_DAYS}天的整数）。"
+        return f"请填写风险{risk}儿童的走访间隔（{MIN_DAYS}至{most}天的整数）。"
     if isinstance(value, bool) or not isinstance(value, int):
         return (
-            f"风险{risk}儿童的走访间隔应为{MIN_DAYS}至{MAX_DAYS}天的整数，"
+            f"风险{risk}儿童的走访间隔应为{MIN_DAYS}至{most}天的整数，"
             f"“{value}”不是整数。"
         )
-    if not MIN_DAYS <= value <= MAX_DAYS:
+    if value < MIN_DAYS:
         return (
-            f"风险{risk}儿童的走访间隔应为{MIN_DAYS}至{MAX_DAYS}天的整数，"
+            f"风险{risk}儿童的走访间隔应为{MIN_DAYS}至{most}天的整数，当前为{value}天。"
+        )
+    if value > most:
+        return (
+            f"风险{risk}儿童的走访间隔最长{most}天（各县只能比默认的{most}天更严），"
             f"当前为{value}天。"
         )
     return None

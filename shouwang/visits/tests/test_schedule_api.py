@@ -165,18 +165,18 @@ def test_setting_the_policy_reschedules_the_county(
     [
         (
             {"high_days": 0, "medium_days": 14, "low_days": 60},
-            [("high_days", "风险高儿童的走访间隔应为1至365天的整数，当前为0天。")],
+            [("high_days", "风险高儿童的走访间隔应为1至7天的整数，当前为0天。")],
         ),
         (
             {"high_days": 5, "medium_days": 14.5, "low_days": "60"},
             [
-                ("medium_days", "风险中儿童的走访间隔应为1至365天的整数。"),
-                ("low_days", "风险低儿童的走访间隔应为1至365天的整数。"),
+                ("medium_days", "风险中儿童的走访间隔应为整数天数。"),
+                ("low_days", "风险低儿童的走访间隔应为整数天数。"),
             ],
         ),
         (
             {"high_days": 5, "medium_days": 14},
-            [("low_days", "请填写风险低儿童的走访间隔（1至365天的整数）。")],
+            [("low_days", "请填写风险低儿童的走访间隔（整数天数）。")],
         ),
         (
             {**GOOD, "weekly": True},

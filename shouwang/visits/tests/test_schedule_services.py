@@ -132,31 +132,36 @@ def test_setting_the_same_values_again_writes_nothing(
         (
             {"high": 0},
             "high_days",
-            "风险高儿童的走访间隔应为1至365天的整数，当前为0天。",
+            "风险高儿童的走访间隔应为1至7天的整数，当前为0天。",
         ),
         (
-            {"medium": 366},
+            {"medium": 31},
             "medium_days",
-            "风险中儿童的走访间隔应为1至365天的整数，当前为366天。",
+            "风险中儿童的走访间隔最长30天（各县只能比默认的30天更严），当前为31天。",
+        ),
+        (
+            {"high": 8},
+            "high_days",
+            "风险高儿童的走访间隔最长7天（各县只能比默认的7天更严），当前为8天。",
         ),
         (
             {"low": 7.5},
             "low_days",
-            "风险低儿童的走访间隔应为1至365天的整数，“7.5”不是整数。",
+            "风险低儿童的走访间隔应为1至90天的整数，“7.5”不是整数。",
         ),
         (
             {"low": None},
             "low_days",
-            "请填写风险低儿童的走访间隔（1至365天的整数）。",
+            "请填写风险低儿童的走访间隔（1至90天的整数）。",
         ),
         (
             {"high": True},
             "high_days",
-            "风险高儿童的走访间隔应为1至365天的整数，“True”不是整数。",
+            "风险高儿童的走访间隔应为1至7天的整数，“True”不是整数。",
         ),
     ],
 )
-def test_an_interval_outside_one_to_365_whole_days_is_refused(
+def test_an_interval_not_a_whole_number_of_days_up_to_the_default_is_refused(
     place, values, field, message
 ):
     with pytest.raises(DomainError) as error:

@@ -172,13 +172,11 @@ def test_a_bad_interval_keeps_what_was_typed_and_names_the_field(place):
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["high_days"] == [
-        "风险高儿童的走访间隔应为1至365天的整数，当前为0天。"
-    ]
+    assert errors["high_days"] == ["风险高儿童的走访间隔应为1至7天的整数，当前为0天。"]
     assert errors["medium_days"] == [
-        "风险中儿童的走访间隔应为1至365天的整数，“abc”不是整数。"
+        "风险中儿童的走访间隔应为1至30天的整数，“abc”不是整数。"
     ]
-    assert errors["low_days"] == ["请填写风险低儿童的走访间隔（1至365天的整数）。"]
+    assert errors["low_days"] == ["请填写风险低儿童的走访间隔（1至90天的整数）。"]
     assert 'value="abc"' in _text(response)
     assert not VisitPolicy.objects.exists()
     assert not AuditEvent.objects.filter(action="visit_policy.set").exists()
