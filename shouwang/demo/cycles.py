@@ -1,9 +1,7 @@
-"""Two closed quarterly review cycles (季度摸排) for the demo county, run through the
-same services a county uses: opened by civil affairs, every village confirmed and
-submitted by its director, approved by its supervisor, closed with a snapshot. A third,
-this quarter's, is left open for the demo logins to work on."""
-
-from datetime import date, datetime, time
+"""Two closed quarterly review cycles (季度摸排) for the demo county, the two quarters
+before this one, run through the same services a county uses: opened by civil affairs,
+every village confirmed and submitted by its director, approved by its supervisor,
+closed with a snapshot. This quarter's is left open for the demo logins to work on."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +14,14 @@ from shouwang.visits.services import cycle as cycles
 
 from .city import COUNTY_CODES
 
-CLOSED_QUARTERS = ((2026, 2), (2026, 3))
+
+def closed_quarters(year: int, quarter: int) -> list[tuple[int, int]]:
+    """The two quarters before (year, quarter), oldest first."""
+    earlier = []
+    for _ in range(2):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        earlier.append((year, quarter))
+    return earlier[::-1]
 
 
 def _staff(role: str) -> dict[str, User]:
@@ -26,12 +31,6 @@ def _staff(role: str) -> dict[str, User]:
     for user in User.objects.filter(role=role, is_active=True).order_by("id"):
         staff.setdefault(user.area_id, user)
     return staff
-
-
-def _quarter_end(year: int, quarter: int) -> datetime:
-    month = quarter * 3
-    last_day = 30 if month in (6, 9) else 31
-    return timezone.make_aware(datetime.combine(date(year, month, last_day), time(17)))
 
 
 def _run(cycle: ReviewCycle, directors: dict, supervisors: dict, closer: User) -> None:
@@ -70,15 +69,11 @@ def demo_cycles_load() -> int:
     if closer is None or ReviewCycle.objects.filter(area_id=county).exists():
         return 0
     directors, supervisors = _staff(Role.DIRECTOR), _staff(Role.SUPERVISOR)
-    for year, quarter in CLOSED_QUARTERS:
-        cycle = cycles.cycle_open(actor=closer, year=year, quarter=quarter)
-        _run(cycle, directors, supervisors, closer)
-        # The demo runs today: date the cycle as if it had run in its quarter.
-        closed_at = _quarter_end(year, quarter)
-        ReviewCycle.objects.filter(pk=cycle.pk).update(
-            created_at=closed_at.replace(day=1), closed_at=closed_at
-        )
     year, quarter = cycles.current_quarter(timezone.localdate())
-    if (year, quarter) not in CLOSED_QUARTERS:
-        cycles.cycle_open(actor=closer, year=year, quarter=quarter)
-    return len(CLOSED_QUARTERS)
+    earlier = closed_quarters(year, quarter)
+    # Run today (the record says so), named after the two quarters before this one.
+    for past_year, past_quarter in earlier:
+        cycle = cycles.cycle_open(actor=closer, year=past_year, quarter=past_quarter)
+        _run(cycle, directors, supervisors, closer)
+    cycles.cycle_open(actor=closer, year=year, quarter=quarter)
+    return len(earlier)

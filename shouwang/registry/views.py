@@ -2,6 +2,7 @@ import copy
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from shouwang.core.idnumber import mask_id_number
 
 from . import services
 from .forms import ChildFilterForm, ChildForm, ExitForm
-from .models import AgingOutReason, Child, ChildStatus
+from .models import AgingOutReason, Child, ChildStatus, ExitReview
 from .selectors import (
     ChildFilters,
     InvalidCursor,
@@ -121,11 +122,12 @@ def child_review(request: HttpRequest) -> HttpResponse:
             },
             auto_id=f"id_%s_{review.pk}",
         )
+    # A child with an open aging-out item is listed above, with its exit form.
     children = child_filter(
         child_list_for(viewer=request.user),
         ChildFilters(category="无类别"),
         as_of=today,
-    )
+    ).exclude(Exists(ExitReview.objects.filter(child=OuterRef("pk"), resolution="")))
     rows, next_cursor = _page(
         children, sort="village", after=request.GET.get("after", "")
     )

@@ -7,6 +7,7 @@ files live outside the web root (settings.VISIT_UPLOAD_DIR) and are served only 
 
 import hashlib
 
+from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -27,6 +28,32 @@ SIGNATURES = (
     (b"%PDF-", "application/pdf"),
 )
 MAX_ATTACHMENTS = 10
+ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"  # the picker; content decides
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Any number of photos and scans (none included), as a list; check_uploads
+    judges them by content."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        return [upload for upload in data or [] if upload]
+
+
+def limits_help() -> str:
+    """The form's help text on what may be attached."""
+    return (
+        f"可选。JPG、PNG 照片或 PDF 扫描件，每个不超过 "
+        f"{settings.VISIT_MAX_ATTACHMENT_MB} MB，最多 {MAX_ATTACHMENTS} 个。"
+    )
 
 
 def sniff(head: bytes) -> str | None:

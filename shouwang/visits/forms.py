@@ -2,32 +2,17 @@
 alone says what is missing or wrong, in the same words as the API and the service."""
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from shouwang.registry.forms import use_chinese_messages
 
-from .attachments import MAX_ATTACHMENTS, check_uploads
+from .attachments import AttachmentsField, check_uploads, limits_help
 from .models import FINDING_ASPECTS, Finding, VisitMode
 from .services.visit import MAX_NAMES, MAX_NOTE, MAX_TEXT, VISIT_FIELDS, check_visit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Radio buttons drawn as large toggle buttons (Bootstrap's btn-check).
 BUTTONS = {"class": "btn-check", "autocomplete": "off"}
-ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """The chosen files as a list; VisitForm.clean checks them by content."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        return [upload for upload in data or [] if upload]
 
 
 class VisitForm(forms.Form):
@@ -50,11 +35,7 @@ class VisitForm(forms.Form):
     )
     followup_needed = forms.BooleanField(label="需要跟进", required=False)
     followup_due = forms.DateField(label="跟进期限", required=False, widget=DATE_WIDGET)
-    attachments = MultipleFileField(
-        label="照片或扫描件",
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
-    )
+    attachments = AttachmentsField(label="照片或扫描件")
 
     def __init__(self, *args, child, user, **kwargs):
         today = timezone.localdate()
@@ -96,10 +77,7 @@ class VisitForm(forms.Form):
         self.fields["visit_date"].widget.attrs["max"] = today.isoformat()
         if child.birth_date:
             self.fields["visit_date"].widget.attrs["min"] = child.birth_date.isoformat()
-        self.fields["attachments"].help_text = (
-            f"可选。JPG、PNG 照片或 PDF 扫描件，每个不超过 "
-            f"{settings.VISIT_MAX_ATTACHMENT_MB} MB，最多 {MAX_ATTACHMENTS} 个。"
-        )
+        self.fields["attachments"].help_text = limits_help()
         self.fields["visitors"].widget.attrs["autocomplete"] = "name"
         self.fields["met"].widget.attrs["placeholder"] = "如：祖母王桂兰、儿童本人"
         self.uploads = list(self.files.getlist("attachments")) if self.files else []

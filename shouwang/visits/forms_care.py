@@ -6,26 +6,7 @@ from django.utils import timezone
 
 from shouwang.registry.forms import DATE_WIDGET, use_chinese_messages
 
-from .attachments import check_uploads
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files (none included); each checked by visits.attachments."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        # Size, emptiness and type are judged by check_uploads (one message each).
-        return list(data) if isinstance(data, list | tuple) else [data] if data else []
+from .attachments import AttachmentsField, check_uploads, limits_help
 
 
 class DirectorChoiceField(forms.ModelChoiceField):
@@ -120,14 +101,12 @@ class ConfirmationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    attachments = MultipleFileField(
-        label="确认书扫描件",
-        help_text="PDF、JPG 或 PNG，可选多个文件（每页一张照片亦可）。",
-    )
+    attachments = AttachmentsField(label="确认书扫描件")
 
     def __init__(self, *args, child, **kwargs):
         super().__init__(*args, **kwargs)
         self.child = child
+        self.fields["attachments"].help_text = limits_help() + "每页一张照片亦可。"
         use_chinese_messages(self)
         self.fields["entrusting_parties"].widget.attrs["placeholder"] = (
             "如：父亲张建国、母亲李丽"

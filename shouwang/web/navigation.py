@@ -31,8 +31,8 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
         (
             NavItem("我负责的儿童", "visits:my-children", Perm.VIEW_CHILDREN),
             NavItem("季度摸排", "visits:cycle-list", Perm.VIEW_CHILDREN),
-            NavItem("走访逾期统计", "visits:overdue", Perm.VIEW_CHILD_STATS),
-            NavItem("委托监护确认书", "visits:coverage", Perm.VIEW_CHILDREN),
+            NavItem("走访逾期率", "visits:overdue", Perm.VIEW_CHILD_STATS),
+            NavItem("确认书签订情况", "visits:coverage", Perm.VIEW_CHILDREN),
             NavItem("待复核退出", "registry:child-review", Perm.VIEW_CHILDREN),
             NavItem("调整责任人", "visits:responsibility", Perm.ASSIGN_RESPONSIBILITY),
             NavItem("包片领导", "visits:patch-leaders", Perm.ASSIGN_RESPONSIBILITY),

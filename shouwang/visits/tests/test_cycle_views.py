@@ -148,6 +148,16 @@ def test_the_list_shows_the_county_s_cycles_and_civil_affairs_open_one(place):
     assert "隆回县" not in _text(_client(place.foreign_civil).get("/visits/cycles/"))
 
 
+def test_province_staff_follow_cycles_but_get_no_open_form(place):
+    province = make_user(Role.CIVIL_AFFAIRS, make_area("430000000000", "湖南省"))
+    client = _client(province)
+    assert "发起季度摸排" not in _text(client.get("/visits/cycles/"))
+    year, quarter = this_quarter()
+    refused = client.post("/visits/cycles/", {"year": year, "quarter": quarter})
+    assert "季度摸排由县级或市级民政部门发起：您的账号不属于县或市。" in _text(refused)
+    assert not ReviewCycle.objects.exists()
+
+
 def test_the_progress_page_by_township(place, cycle):
     review = review_of(cycle, place.village)
     services.child_confirm(

@@ -40,7 +40,12 @@ def _first_error(form) -> str:
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The cycles the user takes part in; civil-affairs staff open one here."""
     _require_cycles(request.user)
-    can_open = has_perm(request.user, Perm.RUN_CYCLES)
+    # Cycles are opened by a county or city (a province's staff follow them only).
+    can_open = (
+        has_perm(request.user, Perm.RUN_CYCLES)
+        and request.user.area is not None
+        and request.user.area.level in services.CYCLE_LEVELS
+    )
     form = CycleOpenForm(request.POST or None)
     if request.method == "POST":
         require(request.user, Perm.RUN_CYCLES)
@@ -52,6 +57,8 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
                     quarter=form.cleaned_data["quarter"],
                 )
             except DomainError as error:
+                if not can_open:  # the form is not shown: say it above the list
+                    messages.error(request, error.message)
                 form.add_error(
                     error.field if error.field in form.fields else None, error.message
                 )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from shouwang.demo.children import demo_children_count, demo_children_load
 from shouwang.demo.city import demo_area_count, demo_city_load
@@ -9,6 +10,7 @@ from shouwang.demo.visits import (
     demo_visits_count,
     demo_visits_load,
 )
+from shouwang.registry.services import exit_reviews_detect
 
 
 class Command(BaseCommand):
@@ -26,6 +28,8 @@ class Command(BaseCommand):
             )
         )
         demo_visits_load()
+        # What the nightly task would find: children who turned 16 or 18.
+        exit_reviews_detect(as_of=timezone.localdate())
         demo_confirmations_load()
         demo_patch_leaders_load()
         demo_cycles_load()
