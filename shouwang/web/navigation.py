@@ -55,7 +55,7 @@ def _entry(user, item: NavItem) -> dict | None:
 
 def nav_for(user, path: str) -> list[dict]:
     """The navigation items the user may see, the current one marked (the longest URL
-    the path lies under); a group carries its visible items under "items"."""
+    the path lies under); a group carries its visible items under "menu"."""
     entries, leaves = [], []
     for item in NAV_ITEMS:
         if isinstance(item, NavItem):
@@ -64,7 +64,7 @@ def nav_for(user, path: str) -> list[dict]:
                 leaves.append(entry)
             continue
         if items := [e for i in item.items if (e := _entry(user, i))]:
-            entries.append({"label": item.label, "items": items, "active": False})
+            entries.append({"label": item.label, "menu": items, "active": False})
             leaves.extend(items)
     current = max(
         (
@@ -78,6 +78,6 @@ def nav_for(user, path: str) -> list[dict]:
     if current is not None:
         current["active"] = True
         for entry in entries:
-            if current in entry.get("items", ()):
+            if current in entry.get("menu", ()):
                 entry["active"] = True
     return entries

@@ -34,7 +34,15 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link")).to_have_text(
-        ["首页", "儿童信息库", "花名册导入", "行政区划", "账号管理", "审计日志"]
+        [
+            "首页",
+            "儿童信息库",
+            "我的待走访",
+            "花名册导入",
+            "行政区划",
+            "账号管理",
+            "审计日志",
+        ]
     )
     for link in nav.get_by_role("link").all():
         expect(link).to_be_visible()
@@ -58,6 +66,18 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     with page.expect_navigation():
         nav.get_by_role("link", name="审计日志").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
+    _assert_no_horizontal_overflow(page)
+
+    # The 走访与摸排 drop-down opens inside the collapsed menu.
+    page.get_by_role("button", name="展开菜单").click()
+    nav.get_by_role("button", name="走访与摸排").click()
+    with page.expect_navigation():
+        nav.get_by_role("link", name="季度摸排").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("季度摸排")
+    page.get_by_role("button", name="展开菜单").click()
+    expect(nav.get_by_role("button", name="走访与摸排")).to_have_class(
+        re.compile(r"\bactive\b")
+    )
     _assert_no_horizontal_overflow(page)
 
 

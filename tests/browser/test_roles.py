@@ -22,6 +22,7 @@ BELOW = {
 ALL_NAV = [
     "首页",
     "儿童信息库",
+    "我的待走访",
     "花名册导入",
     "行政区划",
     "账号管理",
@@ -30,13 +31,21 @@ ALL_NAV = [
 ]
 ADMIN_NAV = ["首页", "行政区划", "账号管理", "审计日志", "系统管理"]
 VIEWER_NAV = ["首页", "行政区划"]
-CASEWORKER_NAV = ["首页", "儿童信息库", "花名册导入", "行政区划"]
+CASEWORKER_NAV = ["首页", "儿童信息库", "我的待走访", "花名册导入", "行政区划"]
 
 # role: (jurisdiction text, nav items, area figures, user figures, nav click, heading)
 CASES = {
     Role.CIVIL_AFFAIRS: (
         f"民政干部 · 管辖范围：{COUNTY_PATH}",
-        ["首页", "儿童信息库", "花名册导入", "行政区划", "账号管理", "审计日志"],
+        [
+            "首页",
+            "儿童信息库",
+            "我的待走访",
+            "花名册导入",
+            "行政区划",
+            "账号管理",
+            "审计日志",
+        ],
         COUNTY_AREAS,
         COUNTY_USERS,
         "账号管理",

@@ -99,8 +99,22 @@ def test_navigation_follows_the_role(county, role):
     response = _home(user)
     items = response.context["nav_items"]
     assert [item["label"] for item in items] == NAV[role]
-    menu = [i for item in items for i in item.get("items", ())]
+    menu = [i for item in items for i in item.get("menu", ())]
     assert [i["label"] for i in menu] == VISITS_MENU.get(role, [])
+    # Rendered as links, the group as a drop-down of its items.
+    page = response.content.decode()
+    for item in items:
+        if "url" in item:
+            assert f'href="{item["url"]}">{item["label"]}</a>' in page
+        else:
+            assert (
+                f'data-bs-toggle="dropdown" aria-expanded="false">{item["label"]}'
+                in page
+            )
+    for item in menu:
+        assert (
+            f'<a class="dropdown-item" href="{item["url"]}">{item["label"]}</a>' in page
+        )
     # Every item the menu offers opens for the role.
     client = Client()
     client.force_login(user)
@@ -115,7 +129,7 @@ def test_the_current_page_is_marked_in_its_menu(county):
     items = client.get("/children/review/").context["nav_items"]
     active = [i["label"] for i in items if i["active"]]
     assert active == ["走访与摸排"]
-    menu = next(i for i in items if i["label"] == "走访与摸排")["items"]
+    menu = next(i for i in items if i["label"] == "走访与摸排")["menu"]
     assert [i["label"] for i in menu if i["active"]] == ["待复核退出"]
 
 
