@@ -10,8 +10,8 @@ measures, each phase in a child process of its own (its time and its peak RSS):
 - the product: shouwang.roster.importer, a dry run (roster_check: read, check every row,
   match against the ledger) and a full import into an empty ledger (roster_check +
   roster_commit: children, one history row each, the audit row), called as the
-  upload's tasks call them (the plan keeps the rows as uploaded, keep_raw, for an
-  error report), on SQLite (a fresh migrated file under a temporary directory) and on
+  upload's tasks call them (the plan keeps the rows in error as uploaded, keep_raw,
+  for an error report), on SQLite (a fresh migrated file under a temporary directory) and on
   PostgreSQL (a dedicated database, dropped and recreated at the start, the ledger
   truncated before each import);
 - the usual Django way: django-import-export's ModelResource.import_data(dry_run=False,

@@ -7,9 +7,10 @@ the record may be saved. Messages say what is wrong and how to fix it.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
-from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
+from shouwang.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 
 from .policy import age_on
 from .vocab import Health, ParentStatus
@@ -39,9 +40,19 @@ def check_phone(value: str) -> str | None:
     return "电话号码应为11位手机号（1开头）或带区号的固定电话（如 0739-1234567）"
 
 
-def check_child(values: dict, *, today: date) -> dict[str, list[str]]:
-    """Every problem of a child's record, by field; {} when it may be saved."""
+def check_child(
+    values: dict, *, today: date, parsed_ids: Mapping[str, IdNumber] | None = None
+) -> dict[str, list[str]]:
+    """Every problem of a child's record, by field; {} when it may be saved.
+    `parsed_ids` (field → IdNumber) are ID numbers the caller has already parsed
+    for the same today, not parsed again (the roster import reads thousands)."""
     errors: dict[str, list[str]] = {}
+
+    def parse(field: str) -> IdNumber:
+        known = parsed_ids.get(field) if parsed_ids else None
+        if known is not None and known.value == values[field]:
+            return known
+        return parse_id_number(values[field], today=today)
 
     def add(field: str, message: str | None) -> None:
         if message:
@@ -65,7 +76,7 @@ def check_child(values: dict, *, today: date) -> dict[str, list[str]]:
         )
     if number:
         try:
-            parsed = parse_id_number(number, today=today)
+            parsed = parse("id_number")
         except InvalidIdNumber as error:
             add("id_number", f"{error}")
         else:
@@ -98,7 +109,7 @@ def check_child(values: dict, *, today: date) -> dict[str, list[str]]:
             add(f"{who}_name", check_person_name(values[f"{who}_name"], f"{label}姓名"))
         if values.get(f"{who}_id_number"):
             try:
-                parse_id_number(values[f"{who}_id_number"], today=today)
+                parse(f"{who}_id_number")
             except InvalidIdNumber as error:
                 add(f"{who}_id_number", f"{label}{error}")
         add(f"{who}_phone", check_phone(values.get(f"{who}_phone", "")))
@@ -115,7 +126,7 @@ def check_child(values: dict, *, today: date) -> dict[str, list[str]]:
             add("guardian_relation", "填写了实际监护人，请选择监护人与儿童关系")
     if values.get("guardian_id_number"):
         try:
-            parse_id_number(values["guardian_id_number"], today=today)
+            parse("guardian_id_number")
         except InvalidIdNumber as error:
             add("guardian_id_number", f"监护人{error}")
     add("guardian_phone", check_phone(values.get("guardian_phone", "")))

@@ -7,9 +7,11 @@ wrong and how to fix it, in Chinese.
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
-from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
+from shouwang.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 
 from .columns import Column
 
@@ -94,6 +96,12 @@ def read_date(value: object) -> date | None:
 
 def read_id(value: object, *, today: date) -> str | None:
     """An ID number; a number Excel stored as a number has lost its last digits."""
+    parsed = read_id_number(value, today=today)
+    return parsed.value if parsed else None
+
+
+def read_id_number(value: object, *, today: date) -> IdNumber | None:
+    """read_id, with the birth date and sex the number holds."""
     if value in (None, ""):
         return None
     if isinstance(value, float | int) and not isinstance(value, bool):
@@ -104,7 +112,7 @@ def read_id(value: object, *, today: date) -> str | None:
     if _SCIENTIFIC.match(text):  # a CSV saved by Excel after it showed 4.30524E+17
         raise CellError(_DIGITS_LOST)
     try:
-        return parse_id_number(text, today=today).value
+        return parse_id_number(text, today=today)
     except InvalidIdNumber as error:
         raise CellError(f"{error}") from None
 
@@ -159,39 +167,73 @@ def read_code(value: object) -> str:
 
 def read_cell(column: Column, value: object, *, today: date) -> object:
     """The value of one cell for its column; CellError when it cannot be read."""
-    if isinstance(value, str) and len(value) > MAX_CELL:
-        raise CellError(f"单元格内容超过 {MAX_CELL} 个字符：请删减")
+    return cell_reader(column, today=today)(value)
+
+
+def cell_reader(column: Column, *, today: date) -> Callable[[object], object]:
+    """read_cell for one column, its kind worked out once (an import reads every
+    column of every row)."""
     kind = column.kind
     if kind in {"text", "name", "phone"}:
-        text = as_text(value)
-        if text[:1] == "'" and text[1:2] in FORMULA_START:
-            text = text[1:]  # the quote an export put before = + - @ (workbook.inert)
-        if column.max_length and len(text) > column.max_length:
-            raise CellError(f"最多{column.max_length}个字，当前{len(text)}个：请删减")
-        return text
-    if kind == "sex":
-        return read_choice(column, value)
-    if kind in {"choice", "grade"}:
-        return read_choice(column, value)
-    if kind in {"date", "optional_date"}:
-        return read_date(value)
-    if kind == "id":
-        return read_id(value, today=today)
-    if kind == "parent_id":
-        return read_id(value, today=today) or ""
-    if kind == "hukou":
-        text = as_text(value)
-        if text in ("", "已登记"):
-            return True
-        if text == "未登记":
-            return False
-        raise CellError(f"“{text[:20]}”应为 已登记 或 未登记")
-    if kind == "bool":
-        return read_bool(value)
-    if kind == "optional_bool":
-        return read_bool(value, optional=True)
-    if kind == "assistance":
-        return read_assistance(column, value)
-    if kind == "code":
-        return read_code(value)
-    return as_text(value)
+        return partial(_read_text, column.max_length)
+    if kind in {"sex", "choice", "grade"}:
+        read = partial(read_choice, column)
+    elif kind in {"date", "optional_date"}:
+        read = read_date
+    elif kind == "id":
+        read = partial(read_id, today=today)
+    elif kind == "parent_id":
+        read = partial(_read_parent_id, today=today)
+    elif kind == "hukou":
+        read = _read_hukou
+    elif kind == "bool":
+        read = read_bool
+    elif kind == "optional_bool":
+        read = partial(read_bool, optional=True)
+    elif kind == "assistance":
+        read = partial(read_assistance, column)
+    elif kind == "code":
+        read = read_code
+    else:
+        read = as_text
+    return partial(_within_limit, read)
+
+
+def id_reader(column: Column, *, today: date) -> Callable[[object], IdNumber | None]:
+    """For an ID number column: the parsed number (None when empty), for the record
+    checks to use as it is; the cell's value is its `.value` (read_cell)."""
+    return partial(_within_limit, partial(read_id_number, today=today))
+
+
+def _too_long() -> CellError:
+    return CellError(f"单元格内容超过 {MAX_CELL} 个字符：请删减")
+
+
+def _within_limit(read: Callable[[object], object], value: object) -> object:
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        raise _too_long()
+    return read(value)
+
+
+def _read_text(max_length: int, value: object) -> str:
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        raise _too_long()
+    text = as_text(value)
+    if text[:1] == "'" and text[1:2] in FORMULA_START:
+        text = text[1:]  # the quote an export put before = + - @ (workbook.inert)
+    if max_length and len(text) > max_length:
+        raise CellError(f"最多{max_length}个字，当前{len(text)}个：请删减")
+    return text
+
+
+def _read_parent_id(value: object, *, today: date) -> str:
+    return read_id(value, today=today) or ""
+
+
+def _read_hukou(value: object) -> bool:
+    text = as_text(value)
+    if text in ("", "已登记"):
+        return True
+    if text == "未登记":
+        return False
+    raise CellError(f"“{text[:20]}”应为 已登记 或 未登记")

@@ -11,15 +11,16 @@ created or changed child, one audit row for the import, classification recompute
 
 import functools
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Now
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -32,7 +33,8 @@ from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStat
 from shouwang.registry.policy import age_on
 from shouwang.registry.rules import check_child
 
-from .cells import CellError, as_text, read_cell
+from .bulkwrite import Builder, bulk_insert
+from .cells import CellError, as_text, cell_reader, id_reader, read_cell
 from .columns import (
     BY_FIELD,
     COLUMNS,
@@ -86,7 +88,8 @@ class ImportPlan:
     notes: list[str] = field(default_factory=list)
     unusable: str = ""  # the whole file cannot be used: why
     headers: list[str] = field(default_factory=list)
-    raw: dict[int, list[Any]] = field(default_factory=dict)  # row → original cells
+    # row → its cells as the file has them, for the rows in error (keep_raw)
+    raw: dict[int, list[Any]] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -185,26 +188,18 @@ def roster_check(
     if ignored:
         plan.notes.append(f"以下列不是模板中的列，已忽略：{'、'.join(ignored)}。")
     columns = [(c, found[c.header]) for c in COLUMNS if c.field and c.header in found]
-    villages = _villages_for(actor)
     checked: list[tuple[int, dict[str, Any]]] = []
     indexes = [index for _, index in columns]
-    blanks = _blank_values(columns, today)
+    read_row = _RowReader(
+        columns, table.formula_cells, _villages_for(actor), today, actor=actor
+    )
     for number, cells in table.rows:
         width = len(cells)
         if not any(cells[i] not in (None, "") for i in indexes if i < width):
             continue  # blank, or only 序号 / computed columns filled in
         if keep_raw:
             plan.raw[number] = cells
-        values, errors = _read_row(
-            number,
-            cells,
-            columns,
-            table.formula_cells,
-            villages,
-            today,
-            actor=actor,
-            blanks=blanks,
-        )
+        values, errors = read_row(number, cells)
         if errors:
             plan.errors.extend(errors)
             plan.rows.append(PlannedRow(number, "rejected"))
@@ -222,6 +217,9 @@ def roster_check(
     )
     plan.rows.sort(key=lambda r: r.row)
     plan.errors.sort(key=lambda e: e.row)
+    if plan.raw:  # the error report repeats the rows in error, and only those
+        rejected = {error.row for error in plan.errors}
+        plan.raw = {n: cells for n, cells in plan.raw.items() if n in rejected}
     return plan
 
 
@@ -236,102 +234,140 @@ def _villages_for(actor) -> set[str]:
     )
 
 
-def _blank_values(columns, today) -> dict[int, Any]:
-    """What an empty cell reads as in each optional column, by the column's index:
-    the same on every row, so worked out once."""
-    blanks: dict[int, Any] = {}
-    for column, index in columns:
-        if not column.required:
-            try:
-                blanks[index] = read_cell(column, "", today=today)
-            except CellError:
-                continue
-    return blanks
+_FORMULA = "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”"
+_ID_KINDS = {"id", "parent_id"}
 
 
-def _read_row(
-    number, cells, columns, formulas, villages, today, *, actor=None, blanks=None
-):
-    values: dict[str, Any] = {}
-    errors: list[RowError] = []
-    width = len(cells)
-    blanks = blanks or {}
-    for column, index in columns:
-        raw = cells[index] if index < width else ""
-        if raw is None or raw == "":
-            if (number, index + 1) in formulas:
+class _RowReader:
+    """Reads one row into a Child's values and the row's errors; what is the same on
+    every row (each column's reader, what an empty cell reads as, the fields the
+    file lacks) is worked out once."""
+
+    def __init__(self, columns, formulas, villages, today, *, actor) -> None:
+        self.formulas, self.villages, self.today, self.actor = (
+            formulas,
+            villages,
+            today,
+            actor,
+        )
+        self.columns = [
+            (
+                column,
+                index,
+                id_reader(column, today=today)
+                if column.kind in _ID_KINDS
+                else cell_reader(column, today=today),
+                column.kind in _ID_KINDS,
+            )
+            for column, index in columns
+        ]
+        self.index_of = {column.field: index for column, index in columns}
+        present = {column.field for column, _ in columns}
+        # The fields of columns the file lacks: their defaults, fresh lists each row.
+        self.absent = [
+            (name, col.default) for name, col in BY_FIELD.items() if name not in present
+        ]
+        # What an empty cell reads as in each optional column, by the column's index:
+        # the same on every row.
+        self.blanks: dict[int, Any] = {}
+        for column, index in columns:
+            if not column.required:
+                try:
+                    self.blanks[index] = read_cell(column, "", today=today)
+                except CellError:
+                    continue
+
+    def __call__(self, number: int, cells: list) -> tuple[dict, list[RowError]]:
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        ids = {}
+        width = len(cells)
+        blanks = self.blanks
+        for column, index, read, is_id in self.columns:
+            raw = cells[index] if index < width else ""
+            if raw is None or raw == "":
+                if (number, index + 1) in self.formulas:
+                    errors.append(RowError(number, column.header, "", _FORMULA))
+                    continue
+                if index in blanks:
+                    value = blanks[index]
+                    values[column.field] = (
+                        value.copy() if type(value) is list else value
+                    )
+                    continue
+            if column.required and as_text(raw) == "":
                 errors.append(
                     RowError(
-                        number,
-                        column.header,
-                        "",
-                        "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”",
+                        number, column.header, "", f"{column.header}为必填项：请填写"
                     )
                 )
                 continue
-            if index in blanks:
-                value = blanks[index]
-                values[column.field] = value.copy() if type(value) is list else value
+            try:
+                value = read(raw)
+            except CellError as error:
+                errors.append(
+                    RowError(number, column.header, as_text(raw)[:100], str(error))
+                )
                 continue
-        if column.required and as_text(raw) == "":
+            if is_id:
+                if value is not None:
+                    ids[column.field] = value
+                    value = value.value
+                elif column.kind == "parent_id":
+                    value = ""
+            if column.required and value in (None, ""):
+                errors.append(
+                    RowError(
+                        number, column.header, "", f"{column.header}为必填项：请填写"
+                    )
+                )
+                continue
+            values[column.field] = value
+        for name, default in self.absent:
+            values[name] = default if not isinstance(default, tuple) else list(default)
+        failed = {e.column for e in errors}
+        village = values.get("village_id")
+        if (
+            village
+            and village not in self.villages
+            and "户籍地行政区划代码" not in failed
+        ):
             errors.append(
-                RowError(number, column.header, "", f"{column.header}为必填项：请填写")
+                RowError(
+                    number,
+                    "户籍地行政区划代码",
+                    village,
+                    "不是系统中的村（社区）代码：请从模板的“村（社区）代码”表中复制"
+                    if access.in_jurisdiction(self.actor, village)
+                    else "不是您管辖范围内的村（社区）代码：请核对，或由该村所在地的工作人员导入",
+                )
             )
-            continue
-        try:
-            value = read_cell(column, raw, today=today)
-        except CellError as error:
-            errors.append(
-                RowError(number, column.header, as_text(raw)[:100], str(error))
-            )
-            continue
-        if column.required and value in (None, ""):
-            errors.append(
-                RowError(number, column.header, "", f"{column.header}为必填项：请填写")
-            )
-            continue
-        values[column.field] = value
-    for name, col in BY_FIELD.items():
-        if name not in values and not any(c is col for c, _ in columns):
-            values[name] = (
-                col.default if not isinstance(col.default, tuple) else list(col.default)
-            )
-    failed = {e.column for e in errors}
-    village = values.get("village_id")
-    if village and village not in villages and "户籍地行政区划代码" not in failed:
-        errors.append(
-            RowError(
-                number,
-                "户籍地行政区划代码",
-                village,
-                "不是系统中的村（社区）代码：请从模板的“村（社区）代码”表中复制"
-                if access.in_jurisdiction(actor, village)
-                else "不是您管辖范围内的村（社区）代码：请核对，或由该村所在地的工作人员导入",
-            )
+        usable = (
+            {k: v for k, v in values.items() if BY_FIELD[k].header not in failed}
+            if failed
+            else values  # check_child only reads it
         )
-    usable = (
-        {k: v for k, v in values.items() if BY_FIELD[k].header not in failed}
-        if failed
-        else values  # check_child only reads it
-    )
-    # The template has no 年满18周岁仍在校 column: an adult row is judged against the
-    # record it matches (see _match), not refused here.
-    problems = check_child({**usable, "in_school_after_18": True}, today=today)
-    if problems:  # the cells as the file has them, quoted in the messages
-        index_of = {column.field: index for column, index in columns}
-    for name, messages in problems.items():
-        column = BY_FIELD.get(name)
-        header = column.header if column else name
-        if header in failed:
-            continue
-        index = index_of.get(name)
-        raw = "" if index is None else as_text(cells[index] if index < width else "")
-        for message in messages:
-            errors.append(RowError(number, header, raw[:100], message))
-    if not errors:
-        values["family_assistance"] = sorted(values.get("family_assistance") or [])
-        values["id_number"] = values.get("id_number") or None
-    return values, errors
+        # The template has no 年满18周岁仍在校 column: an adult row is judged against
+        # the record it matches (see _match), not refused here. The ID numbers read
+        # above are not parsed again.
+        problems = check_child(
+            {**usable, "in_school_after_18": True}, today=self.today, parsed_ids=ids
+        )
+        for name, messages in problems.items():
+            column = BY_FIELD.get(name)
+            header = column.header if column else name
+            if header in failed:
+                continue
+            index = self.index_of.get(name)
+            raw = (
+                "" if index is None else as_text(cells[index] if index < width else "")
+            )
+            for message in messages:  # quoting the cell as the file has it
+                errors.append(RowError(number, header, raw[:100], message))
+        if not errors:
+            values["family_assistance"] = sorted(values.get("family_assistance") or [])
+            values["id_number"] = values.get("id_number") or None
+        return values, errors
 
 
 def _facts(child: Child) -> dict[str, Any]:
@@ -511,22 +547,25 @@ def roster_commit(
     if plan.count("rejected") and not partial:
         raise NothingToCommit("有被拒绝的行，未导入任何数据。")
     today = timezone.localdate()
-    settings_ = registry.policy_settings()
+    settings_for = registry.CountySettings()  # each county's visit intervals
     new_rows = [r for r in plan.rows if r.action == "new"]
     changed_rows = [r for r in plan.rows if r.action == "changed"]
     done = 0
     total = len(new_rows) + len(changed_rows)
     name_keys = _NameKeys()
-    with transaction.atomic():
+    new_child = Builder(Child)
+    with transaction.atomic(), _sqlite_page_cache():
         for start in range(0, len(new_rows), batch_size):
             batch = []
             for row in new_rows[start : start + batch_size]:
-                child = Child(**row.data)
+                child = new_child(row.data)
                 child.name_pinyin, child.name_initials = name_keys(child.name)
-                registry.apply_classification(child, as_of=today, settings=settings_)
+                registry.apply_classification(
+                    child, as_of=today, settings=settings_for(child.village_id)
+                )
                 batch.append(child)
             try:
-                Child.objects.bulk_create(batch, batch_size=batch_size)
+                bulk_insert(Child, batch)
             except IntegrityError:  # an ID number registered since the check
                 raise NothingToCommit(
                     "检查之后，文件中有身份号码已被他人登记：未导入任何数据。请重新上传文件检查后再导入。"
@@ -559,7 +598,9 @@ def roster_commit(
             for key, value in row.data.items():
                 setattr(child, key, value)
             child.name_pinyin, child.name_initials = name_keys(child.name)
-            registry.apply_classification(child, as_of=today, settings=settings_)
+            registry.apply_classification(
+                child, as_of=today, settings=settings_for(child.village_id)
+            )
             child.version += 1
             child.updated_at = timezone.now()
             diffs[child.pk] = registry.diff(before, registry.snapshot(child))
@@ -571,6 +612,7 @@ def roster_commit(
             "version",
             "updated_at",
             *registry.CLASSIFICATION_FIELDS,
+            "next_visit_due",
         ]
         for start in range(0, len(updated), batch_size):
             batch = updated[start : start + batch_size]
@@ -597,6 +639,29 @@ def roster_commit(
     return counts
 
 
+SQLITE_CACHE_KIB = 262_144  # 256 MiB, at most: pages are cached as they are used
+
+
+@contextmanager
+def _sqlite_page_cache():
+    """On SQLite, a larger page cache for this connection while the import writes:
+    the default 2 MB makes every insert into the child table's dozen indexes page
+    in and out. The setting is memory only (durability is untouched) and is put
+    back afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 class _NameKeys(dict):
     """registry.name_keys, worked out once per name of an import (a roster of a
     county repeats many names; the pinyin lookup is the costly part)."""
@@ -608,25 +673,51 @@ class _NameKeys(dict):
         return keys
 
 
+_SNAPSHOT_VALUES = operator.attrgetter(*registry.SNAPSHOT_FIELDS)
+_AS_JSON = {str, int, bool, type(None)}  # registry.to_json returns these unchanged
+
+
+def _snapshot(child: Child) -> dict[str, Any]:
+    """registry.snapshot(child), calling to_json only for the values it converts."""
+    to_json = registry.to_json
+    return dict(
+        zip(
+            registry.SNAPSHOT_FIELDS,
+            [
+                value if type(value) in _AS_JSON else to_json(value)
+                for value in _SNAPSHOT_VALUES(child)
+            ],
+            strict=True,
+        )
+    )
+
+
 def _history(
     children: list[Child], *, actor, action: str, source: str, diffs=None
 ) -> None:
-    """One history row per child written in bulk (Now() keeps PostgreSQL's insert fast)."""
+    """One history row per child, written in bulk, timed after the children's write."""
     name = actor.get_username() if getattr(actor, "is_authenticated", False) else ""
-    ChildChange.objects.bulk_create(
+    change = Builder(ChildChange)
+    common = {
+        "at": timezone.now(),
+        "actor_id": actor.pk if name else None,
+        "actor_name": name,
+        "action": action,
+        "note": f"花名册导入 {source}"[:500],
+    }
+    diffs = diffs or {}
+    bulk_insert(
+        ChildChange,
         [
-            ChildChange(
-                child=child,
-                version=child.version,
-                at=Now(),
-                actor=actor if name else None,
-                actor_name=name,
-                action=action,
-                changes=(diffs or {}).get(child.pk, {}),
-                snapshot=registry.snapshot(child),
-                note=f"花名册导入 {source}"[:500],
+            change(
+                {
+                    **common,
+                    "child_id": child.pk,
+                    "version": child.version,
+                    "changes": diffs.get(child.pk, {}),
+                    "snapshot": _snapshot(child),
+                }
             )
             for child in children
         ],
-        batch_size=2000,
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shouwang.audit.models import AuditEvent
 from shouwang.registry import services
-from shouwang.registry.models import Child, ChildChange
+from shouwang.registry.models import Child, ChildChange, VisitPolicy
 from shouwang.registry.tests.factories import (
     GUARDIAN_ID,
     id_for,
@@ -739,6 +739,24 @@ def test_imported_children_are_classified(place):
     assert disabled.difficulty_kinds == ["自身困境"]
 
 
+def test_imported_children_follow_their_county_s_visit_intervals(place):
+    VisitPolicy.objects.create(
+        county_id=place.county.code,
+        high_days=5,
+        medium_days=14,
+        low_days=60,
+        updated_by=place.civil,
+    )
+    imported(place, files.xlsx([row(place)]))
+    child = Child.objects.get(name="张晓明")
+    # Never visited: due the day it entered the ledger.
+    assert (child.risk_level, child.visit_interval_days, child.next_visit_due) == (
+        "中",
+        14,
+        timezone.localdate(),
+    )
+
+
 def test_importing_the_same_file_again_changes_nothing(place):
     rows = [
         row(place),
@@ -853,3 +871,21 @@ def test_an_adult_row_is_refused_unless_its_record_is_an_orphan_still_in_school(
     [error] = plan.errors
     assert (error.row, error.column) == (2, "出生日期")
     assert error.message.startswith("已年满18周岁，不在儿童信息库登记范围内")
+
+
+def test_the_history_of_an_import_holds_the_registrys_snapshot(place):
+    rows = [
+        row(
+            place,
+            家庭救助帮扶情况="低保、建档立卡",
+            是否签订委托监护责任确认书="是",
+            确认书签订日期="2024年9月1日",
+            是否寄宿="是",
+        ),
+        row(place, 姓名="赵无号", 公民身份号码="", 户口登记状况="未登记"),
+    ]
+    imported(place, files.xlsx(rows))
+    for child in Child.objects.all():
+        [change] = ChildChange.objects.filter(child=child)
+        assert change.snapshot == services.snapshot(child)
+        assert change.at >= child.created_at

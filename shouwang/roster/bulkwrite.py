@@ -1,0 +1,269 @@
+"""Inserting many new rows of one model fast: COPY on PostgreSQL, executemany on SQLite.
+
+`bulk_insert(Model, objs)` writes what `Model.objects.bulk_create(objs)` would write
+and sets each object's primary key, without the ORM's per-value work: bulk_create
+compiles every value of every row through the SQL compiler (pre_save, prepare, a
+placeholder, parameter lists), which costs more than the database's own insert for a
+model of sixty columns. Here each column is prepared once for the whole batch:
+
+- the columns are the model's concrete fields (`_meta.concrete_fields`), so a column
+  added to the model is written without a change here;
+- a field's `pre_save(obj, add=True)` runs for each object where the field has its own
+  (auto_now, auto_now_add, file fields); other values are read as they are;
+- a column whose values are all of a type that the field's `get_db_prep_save` passes
+  through unchanged (str for CharField and TextField, bool for BooleanField, int for
+  the integer fields, None for any of these; a ForeignKey as its target field) is
+  written as it is; a column of one hashable type (dates, datetimes) goes through
+  `get_db_prep_save` once for each distinct value; any other column (JSON) through it
+  for each value. So the database receives what bulk_create would send it;
+- the primary keys are chosen before the insert: PostgreSQL takes them from the
+  column's sequence (`nextval`, as an insert would); SQLite, which lets one writer in
+  at a time, takes the ones after the largest in use or ever used (`sqlite_sequence`:
+  AUTOINCREMENT never reuses an id), inside the caller's transaction. A key that is
+  taken after all fails the insert with IntegrityError; no object ever gets an id
+  that is not its own row's.
+
+Expressions (F(), Now(), a database default) are not supported: give values.
+
+`Builder(Model)` makes the objects: `build(values)` is `Model(**values)` for values
+keyed by attname, through the constructor's positional path (the one Django uses for
+rows read from the database), a fraction of the keyword path's time.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from operator import attrgetter
+from uuid import UUID
+
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    NotSupportedError,
+    connections,
+    models,
+)
+from django.db.models.fields.related import ForeignKey
+
+BATCH = 5000
+
+# Field classes whose get_db_prep_save returns a value of these types (and None)
+# unchanged on both databases (checked against Django 5.2: CharField and TextField
+# only apply to_python, which returns a str as it is; BooleanField likewise for a
+# bool; the integer fields return an int as it is, or, on PostgreSQL, the same
+# number wrapped for the server's parameter typing, which COPY does not need).
+_AS_IS: dict[type, tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.AutoField: (int,),
+    models.SmallAutoField: (int,),
+    models.BigAutoField: (int,),
+}
+# Immutable, hashable types whose prepared value depends only on the value.
+_SCALARS = {str, int, bool, float, Decimal, date, datetime, time, UUID}
+_NONE = type(None)
+
+
+def bulk_insert(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    batch_size: int = BATCH,
+) -> None:
+    """Insert new objects of one model as bulk_create would, and set their keys."""
+    meta = model._meta
+    if meta.parents:
+        raise NotSupportedError("bulk_insert does not write inherited models.")
+    if any(obj._is_pk_set() for obj in objs):
+        raise ValueError("bulk_insert writes new objects only: a primary key is set.")
+    connection = connections[using]
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    writer = _Writer(model, fields, connection)
+    for start in range(0, len(objs), batch_size):
+        writer.write(objs[start : start + batch_size])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+class Builder:
+    """Model(**values) for many values of one model, values keyed by attname."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.index = {f.attname: i for i, f in enumerate(fields)}
+        # Each field's default as Model() gives it: a callable default (list,
+        # timezone.now) or a database default is asked for every object (when the
+        # values lack the field); any other is one value, shared as Model() shares it.
+        asked = [
+            (f.has_default() and callable(f.default)) or f.has_db_default()
+            for f in fields
+        ]
+        self.base = [
+            None if ask else f.get_default()
+            for f, ask in zip(fields, asked, strict=True)
+        ]
+        self.asked = [
+            (f.attname, i, f.get_default)
+            for i, (f, ask) in enumerate(zip(fields, asked, strict=True))
+            if ask
+        ]
+
+    def __call__(self, values: Mapping[str, object]) -> models.Model:
+        args = self.base.copy()
+        index = self.index
+        try:
+            for name, value in values.items():
+                args[index[name]] = value
+        except KeyError as error:
+            raise TypeError(f"{self.model.__name__} has no field {error}.") from None
+        for name, i, default in self.asked:
+            if name not in values:
+                args[i] = default()
+        return self.model(*args)
+
+
+class _Writer:
+    def __init__(self, model, fields, connection) -> None:
+        self.model, self.fields, self.connection = model, fields, connection
+        self.pk = model._meta.pk
+        quote = connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in fields)
+        self.pre_save = [_own_pre_save(f) for f in fields]
+        attnames = [f.attname for f in fields]
+        self.values = (
+            attrgetter(*attnames)
+            if len(attnames) > 1
+            else lambda obj: (getattr(obj, attnames[0]),)
+        )
+        self.as_is = [_as_is_types(f) for f in fields]
+        self.relations = [f for f in fields if f.is_relation]
+        self.vendor = connection.vendor
+        if self.vendor not in ("postgresql", "sqlite"):
+            raise NotSupportedError(f"bulk_insert does not know {self.vendor}.")
+
+    def write(self, objs: Sequence[models.Model]) -> None:
+        if not objs:
+            return
+        self._sync_relations(objs)
+        for obj, key in zip(objs, self._new_keys(len(objs)), strict=True):
+            setattr(obj, self.pk.attname, key)
+        for field, pre_save in zip(self.fields, self.pre_save, strict=True):
+            if pre_save is _INSTANT:
+                # One instant for the batch: a column of one value is prepared once.
+                value = field.pre_save(objs[0], True)
+                attname = field.attname
+                for obj in objs:
+                    setattr(obj, attname, value)
+            elif pre_save:
+                for obj in objs:
+                    field.pre_save(obj, True)
+        get = self.values
+        columns = [
+            self._prepared(field, list(values), as_is)
+            for field, values, as_is in zip(
+                self.fields, zip(*map(get, objs), strict=True), self.as_is, strict=True
+            )
+        ]
+        rows = list(zip(*columns, strict=True))
+        if self.vendor == "postgresql":
+            self._copy(rows)
+        else:
+            placeholders = ", ".join(["%s"] * len(self.fields))
+            with self.connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})",
+                    rows,
+                )
+
+    def _sync_relations(self, objs) -> None:
+        """As bulk_create does: a related object assigned before it was saved gives
+        its key now; one still unsaved refuses the insert."""
+        for obj in objs:
+            if obj._state.fields_cache:
+                obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+
+    def _prepared(self, field, values: list, as_is: tuple[type, ...]) -> list:
+        types = set(map(type, values))
+        types.discard(_NONE)
+        if types <= set(as_is):
+            return values
+        expression = next((t for t in types if hasattr(t, "resolve_expression")), None)
+        if expression is not None:
+            raise NotSupportedError(
+                f"bulk_insert writes values, not expressions ({field.name}: "
+                f"{expression.__name__})."
+            )
+        prep, connection = field.get_db_prep_save, self.connection
+        if len(types) == 1 and types <= _SCALARS:
+            prepared = {v: prep(v, connection) for v in set(values)}
+            return [prepared[v] for v in values]
+        return [prep(v, connection) for v in values]
+
+    def _new_keys(self, count: int) -> list[int]:
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s))"
+                    " FROM generate_series(1, %s)",
+                    [self.table, self.pk.column, count],
+                )
+                return sorted(key for (key,) in cursor.fetchall())
+            if not self.connection.in_atomic_block:
+                raise NotSupportedError(
+                    "bulk_insert on SQLite chooses the keys inside a transaction:"
+                    " call it in transaction.atomic()."
+                )
+            column = self.connection.ops.quote_name(self.pk.column)
+            cursor.execute(f"SELECT max({column}) FROM {self.table}")
+            (largest,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT name FROM sqlite_master"
+                " WHERE type = 'table' AND name = 'sqlite_sequence'"
+            )
+            if cursor.fetchone():
+                cursor.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = %s",
+                    [self.model._meta.db_table],
+                )
+                used = cursor.fetchone()
+                largest = max(largest or 0, used[0] if used else 0)
+            first = (largest or 0) + 1
+            return list(range(first, first + count))
+
+    def _copy(self, rows: list[tuple]) -> None:
+        sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
+        with (
+            self.connection.cursor() as cursor,
+            self.connection.wrap_database_errors,
+            cursor.cursor.copy(sql) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+
+_INSTANT = "instant"
+
+
+def _own_pre_save(field) -> bool | str:
+    """Whether the field's pre_save does more than read the attribute; _INSTANT for
+    the time of the insert (auto_now, auto_now_add), the same for the whole batch."""
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return _INSTANT if field.auto_now or field.auto_now_add else False
+    return type(field).pre_save is not models.Field.pre_save
+
+
+def _as_is_types(field) -> tuple[type, ...]:
+    """The value types the field's get_db_prep_save passes through unchanged."""
+    if isinstance(field, ForeignKey):
+        return _as_is_types(field.target_field)
+    return _AS_IS.get(type(field), ())

@@ -1,0 +1,187 @@
+"""roster.bulkwrite: bulk_insert writes what bulk_create writes, on the database the
+suite runs on (SQLite, or PostgreSQL with DATABASE_URL), and gives every object the
+key of its own row."""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, NotSupportedError, connection, transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from shouwang.registry.models import Child, ChildChange
+from shouwang.registry.tests.factories import (
+    child_data,
+    id_for,
+    make_child,
+    make_place,
+    years_ago,
+)
+from shouwang.roster.bulkwrite import Builder, bulk_insert
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TIMES = {"id", "created_at", "updated_at"}
+
+
+@pytest.fixture
+def place():
+    return make_place()
+
+
+def varied(place, n: int, *, offset: int = 0) -> list[dict]:
+    """Values of n children that differ in every kind of column: text with quotes,
+    tabs and backslashes, nulls, dates, JSON with Chinese text, flags, keys."""
+    rows = []
+    for i in range(n):
+        born = years_ago(3 + i % 12, days=i + offset)
+        data = child_data(
+            place.village if i % 2 else place.other_village,
+            name=["张晓明", "李\t华", "O'Neil", "王\\五"][i % 4],
+            birth_date=born,
+            id_number=None if i % 5 == 0 else id_for(place.village, born),
+            family_assistance=[] if i % 3 else ["低保", "特困供养"],
+            confirmation_date=None if i % 2 else date(2024, 9, 1),
+            confirmation_signed=not i % 2,
+            boarding=[None, True, False][i % 3],
+            notes="" if i % 4 else '备注 "引号" \\ 和\n换行',
+        )
+        data["responsible_director_id"] = place.director.pk if i % 2 else None
+        data["classification_reasons"] = [f"理由{i}", {"嵌套": [1, None, True]}]
+        data["visit_interval_days"] = None if i % 3 else 30
+        data.pop("village", None)
+        rows.append(data)
+    return rows
+
+
+def children(rows: list[dict]) -> list[Child]:
+    build = Builder(Child)
+    return [build(row) for row in rows]
+
+
+def stored(objs) -> list[tuple]:
+    """Every column of the children as the database holds them (JSON as its text on
+    SQLite, jsonb on PostgreSQL), without keys and timestamps."""
+    columns = [f.column for f in Child._meta.concrete_fields if f.column not in TIMES]
+    rows = []
+    with connection.cursor() as cursor:
+        for obj in objs:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM registry_child WHERE id = %s",
+                [obj.pk],
+            )
+            rows.append(cursor.fetchone())
+    return rows
+
+
+def test_it_writes_what_bulk_create_writes(place):
+    rows = varied(place, 12)
+    ours = children(rows)
+    with transaction.atomic():
+        bulk_insert(Child, ours)
+    Child.objects.filter(pk__in=[c.pk for c in ours]).update(id_number=None)
+    theirs = [Child(**row) for row in rows]  # the same ID numbers: unique
+    with transaction.atomic():
+        Child.objects.bulk_create(theirs)
+    Child.objects.filter(pk__in=[c.pk for c in theirs]).update(id_number=None)
+    assert stored(ours) == stored(theirs)
+    fields = [f.attname for f in Child._meta.concrete_fields if f.attname not in TIMES]
+    assert [Child.objects.values_list(*fields).get(pk=c.pk) for c in ours] == [
+        Child.objects.values_list(*fields).get(pk=c.pk) for c in theirs
+    ]
+    assert len(fields) == len(Child._meta.concrete_fields) - len(TIMES)
+
+
+def test_every_object_gets_the_key_of_its_own_row(place):
+    before = make_child(place.village, name="先登记", birth_date=years_ago(5))
+    ours = children(varied(place, 30))
+    with transaction.atomic():
+        bulk_insert(Child, ours, batch_size=7)
+    keys = [c.pk for c in ours]
+    assert len(set(keys)) == 30 and min(keys) > before.pk
+    assert all(not c._state.adding and c._state.db == "default" for c in ours)
+    for child in ours:
+        assert Child.objects.values_list("name", "id_number", "birth_date").get(
+            pk=child.pk
+        ) == (child.name, child.id_number, child.birth_date)
+    after = make_child(place.village, name="后登记", birth_date=years_ago(6))
+    assert after.pk > max(keys)  # the database's own counter moved past them
+
+
+def test_a_key_is_never_reused(place):
+    gone = make_child(place.village, name="删除的", birth_date=years_ago(5))
+    ChildChange.objects.filter(child=gone).delete()
+    gone_pk = gone.pk
+    gone.delete()  # only a test deletes a child
+    [child] = children(varied(place, 1))
+    with transaction.atomic():
+        bulk_insert(Child, [child])
+    assert child.pk > gone_pk
+
+
+def test_auto_now_columns_get_the_time_of_the_insert(place):
+    ours = children(varied(place, 3))
+    started = timezone.now()
+    with transaction.atomic():
+        bulk_insert(Child, ours)
+    assert all(started <= c.created_at <= timezone.now() for c in ours)
+    assert {c.created_at for c in ours} == {ours[0].created_at}
+    stored = Child.objects.get(pk=ours[0].pk)
+    assert (stored.created_at, stored.updated_at) == (
+        ours[0].created_at,
+        ours[0].updated_at,
+    )
+
+
+def test_a_taken_unique_value_fails_the_insert_and_writes_nothing(place):
+    taken = make_child(place.village, name="已登记", birth_date=years_ago(5))
+    rows = varied(place, 4)
+    rows[2]["id_number"] = taken.id_number
+    count = Child.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(Child, children(rows))
+    assert Child.objects.count() == count
+
+
+def test_related_objects_give_their_keys_and_unsaved_ones_are_refused(place):
+    child = make_child(place.village, name="张晓明", birth_date=years_ago(5))
+    change = ChildChange(child=child, version=2, action="import", actor=place.civil)
+    with transaction.atomic():
+        bulk_insert(ChildChange, [change])
+    assert ChildChange.objects.get(pk=change.pk).child_id == child.pk
+    unsaved = Child(**varied(place, 1)[0])
+    with pytest.raises(ValueError, match="unsaved related object 'child'"):
+        bulk_insert(ChildChange, [ChildChange(child=unsaved, version=1)])
+
+
+def test_expressions_and_saved_objects_are_refused(place):
+    child = make_child(place.village, name="张晓明", birth_date=years_ago(5))
+    with (
+        pytest.raises(NotSupportedError, match="not expressions"),
+        transaction.atomic(),
+    ):
+        bulk_insert(ChildChange, [ChildChange(child=child, version=2, at=Now())])
+    with pytest.raises(ValueError, match="new objects only"):
+        bulk_insert(Child, [child])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite chooses keys")
+def test_on_sqlite_keys_are_chosen_inside_a_transaction(place):
+    with pytest.raises(NotSupportedError, match=r"transaction\.atomic"):
+        bulk_insert(Child, children(varied(place, 1)))
+
+
+def test_the_builder_makes_what_the_model_makes(place):
+    [row] = varied(place, 1)
+    built, made = Builder(Child)(row), Child(**row)
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(made).items() if k != "_state"
+    }
+    build = Builder(Child)
+    first, second = build({"name": "甲"}), build({"name": "乙"})
+    assert first.family_assistance == [] and first.family_assistance is not (
+        second.family_assistance
+    )  # a callable default is asked for every object
+    assert (first.ethnicity, first.status, first.version) == ("汉族", "active", 1)
+    with pytest.raises(TypeError, match="Child has no field 'nickname'"):
+        build({"nickname": "小明"})
