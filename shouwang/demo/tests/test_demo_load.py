@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from shouwang.accounts.models import Role, Unit, User
@@ -27,7 +27,8 @@ USERNAMES = {
 
 def _load() -> str:
     out = io.StringIO()
-    call_command("demo_load", stdout=out)
+    # A small city keeps the test quick; the full 5,000 are tested in test_children.
+    call_command("demo_load", "--children", "300", stdout=out)
     return out.getvalue()
 
 
@@ -105,3 +106,9 @@ def test_a_second_run_leaves_the_same_city_and_accounts():
     second_out = _load()
     assert _census() == first
     assert second_out == first_out
+
+
+def test_a_city_size_that_is_not_a_positive_number_is_refused():
+    with pytest.raises(CommandError, match="--children 应为正整数。"):
+        call_command("demo_load", "--children", "0", stdout=io.StringIO())
+    assert not User.objects.exists()

@@ -1,7 +1,11 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shouwang.demo.children import demo_children_count, demo_children_load
+from shouwang.demo.children import (
+    DEMO_CHILDREN,
+    demo_children_count,
+    demo_children_load,
+)
 from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
 from shouwang.demo.visits import (
@@ -16,12 +20,22 @@ from shouwang.registry.services import exit_reviews_detect
 class Command(BaseCommand):
     help = "载入演示城市和演示儿童（全部为程序生成的虚构数据），可重复运行。"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--children",
+            type=int,
+            default=DEMO_CHILDREN,
+            help=f"第一次载入时生成多少名演示儿童（默认 {DEMO_CHILDREN}）",
+        )
+
     def handle(self, *args, **options):
+        if options["children"] < 1:
+            raise CommandError("--children 应为正整数。")
         logins = demo_city_load()
         self.stdout.write(
             self.style.SUCCESS(f"演示城市已就绪：{demo_area_count()} 个乡镇和村。")
         )
-        demo_children_load()
+        demo_children_load(count=options["children"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示儿童已就绪：{demo_children_count()} 名（虚构，再次运行不会重复添加）。"
