@@ -14,6 +14,23 @@ from .exceptions import DomainError
 
 In = TypeVar("In", bound=Schema)
 
+
+class Message(Schema):
+    detail: str
+
+
+class FieldProblem(Schema):
+    field: str
+    message: str
+
+
+class Invalid(Schema):
+    """The 422 answer: a summary and every problem by field."""
+
+    detail: str
+    errors: list[FieldProblem]
+
+
 # How a value of the wrong type is described, by the start of pydantic's error type.
 TYPE_MESSAGES: tuple[tuple[str, str], ...] = (
     ("date", "应为日期，格式如 2026-01-31"),

@@ -14,7 +14,14 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
-from shouwang.core.api_edge import invalid, json_body, refused, require
+from shouwang.core.api_edge import (
+    Invalid,
+    Message,
+    invalid,
+    json_body,
+    refused,
+    require,
+)
 from shouwang.core.exceptions import DomainError
 
 from .. import services
@@ -51,8 +58,6 @@ from .schemas import (
     Conflict,
     ExitIn,
     IdsOut,
-    Invalid,
-    Message,
     ReadmitIn,
     today,
 )

@@ -48,20 +48,6 @@ STATUSES = (*ChildStatus.values, "all")
 # Output ------------------------------------------------------------------------------
 
 
-class Message(Schema):
-    detail: str
-
-
-class FieldProblem(Schema):
-    field: str
-    message: str
-
-
-class Invalid(Schema):
-    detail: str
-    errors: list[FieldProblem]
-
-
 def today() -> date:
     return timezone.localdate()
 

@@ -15,7 +15,15 @@ from pydantic import ConfigDict
 
 from shouwang.accounts.access import Perm
 from shouwang.areas import codes
-from shouwang.core.api_edge import body, invalid, json_body, refused, require
+from shouwang.core.api_edge import (
+    Invalid,
+    Message,
+    body,
+    invalid,
+    json_body,
+    refused,
+    require,
+)
 from shouwang.core.exceptions import DomainError
 from shouwang.registry.policy import needs_confirmation
 from shouwang.registry.selectors import child_get_for
@@ -53,20 +61,6 @@ LABELS = {
 
 
 # Schemas -------------------------------------------------------------------------------
-
-
-class Message(Schema):
-    detail: str
-
-
-class FieldProblem(Schema):
-    field: str
-    message: str
-
-
-class Invalid(Schema):
-    detail: str
-    errors: list[FieldProblem]
 
 
 class MyChildOut(Schema):

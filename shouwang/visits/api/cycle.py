@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
-from shouwang.core.api_edge import body, json_body, refused
+from shouwang.core.api_edge import Invalid, Message, body, json_body, refused
 from shouwang.core.exceptions import DomainError, NotFound
 
 from ..models import ReviewCycle, VillageReview
@@ -50,20 +50,6 @@ LABELS = {
 
 
 # Schemas ------------------------------------------------------------------------------
-
-
-class Message(Schema):
-    detail: str
-
-
-class FieldProblem(Schema):
-    field: str
-    message: str
-
-
-class Invalid(Schema):
-    detail: str
-    errors: list[FieldProblem]
 
 
 class CycleOut(Schema):

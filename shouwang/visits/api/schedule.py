@@ -14,7 +14,15 @@ from ninja import Field, Query, Router, Schema
 
 from shouwang.accounts import access
 from shouwang.areas import codes
-from shouwang.core.api_edge import body, invalid, json_body, refused, require
+from shouwang.core.api_edge import (
+    Invalid,
+    Message,
+    body,
+    invalid,
+    json_body,
+    refused,
+    require,
+)
 from shouwang.core.exceptions import DomainError, NotFound
 
 from ..selectors.schedule import (
@@ -35,20 +43,6 @@ router = Router(tags=["走访计划"])
 VIEW_DENIED = "您没有查看儿童信息的权限。"
 STATS_DENIED = "您没有查看统计数字的权限。"
 MAX_PAGE = 200
-
-
-class Message(Schema):
-    detail: str
-
-
-class FieldProblem(Schema):
-    field: str
-    message: str
-
-
-class Invalid(Schema):
-    detail: str
-    errors: list[FieldProblem]
 
 
 class DueCountsOut(Schema):

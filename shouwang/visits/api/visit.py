@@ -15,9 +15,17 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from shouwang.accounts import access
-from shouwang.core.api_edge import body, invalid, json_body, refused, require
+from shouwang.core.api_edge import (
+    Invalid,
+    Message,
+    body,
+    invalid,
+    json_body,
+    refused,
+    require,
+)
 from shouwang.core.exceptions import DomainError
-from shouwang.registry.api.schemas import VIEW_DENIED, Invalid, Message
+from shouwang.registry.api.schemas import VIEW_DENIED
 from shouwang.registry.selectors import child_get_for
 
 from ..models import Finding, VisitMode
