@@ -335,6 +335,9 @@ def test_closing_asks_again_then_shows_the_snapshot(place, cycle):
     assert snapshot.total.counts["left_behind"] == 2
     text = _text(closed)
     assert "结束时冻结的统计快照" in text and "结束摸排" not in text
+    # Children to confirm would follow today's ledger: a closed cycle leaves it out.
+    assert '<th class="text-end">待确认</th>' not in text
+    assert "摸排已结束：“待确认”会随以后的登记和退出变化，不再显示" in text
     again = client.post(url, {"force": "1"}, follow=True)
     assert _messages(again) == [f"{quarter_name()}的摸排已经结束，请勿重复操作。"]
     # Writes on a closed cycle are refused with the message.
