@@ -307,9 +307,11 @@ def duplicate_candidates(*, viewer, child: Child, threshold: int = 85) -> list[C
 
 
 def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
-    """Active children per category in the viewer's jurisdiction (aggregates only)."""
+    """Active children per category in the viewer's jurisdiction, and those overdue
+    for a visit on as_of (aggregates only)."""
     if not access.has_perm(viewer, access.Perm.VIEW_CHILD_STATS):
         return {}
+    as_of = as_of or timezone.localdate()
     rows = access.scope(
         viewer, Child.objects.filter(status=ChildStatus.ACTIVE), "village_id"
     ).aggregate(
@@ -319,6 +321,7 @@ def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
         left_behind=Count("pk", filter=Q(is_left_behind=True)),
         difficulty=Count("pk", filter=Q(is_in_difficulty=True)),
         high=Count("pk", filter=Q(risk_level="高")),
+        overdue=Count("pk", filter=Q(next_visit_due__lt=as_of)),
     )
     return {
         "在册儿童": rows["total"],
@@ -327,6 +330,7 @@ def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
         "农村留守儿童": rows["left_behind"],
         "困境儿童": rows["difficulty"],
         "高风险": rows["high"],
+        "逾期未走访": rows["overdue"],
     }
 
 

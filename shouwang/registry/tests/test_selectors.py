@@ -380,6 +380,7 @@ def test_counts_are_for_those_allowed_aggregates(ledger):
         "农村留守儿童": 1,
         "困境儿童": 4,
         "高风险": 2,
+        "逾期未走访": 0,  # registered today, due today
     }
     assert child_counts_for(viewer=ledger.leader) == expected
     assert child_counts_for(viewer=ledger.civil) == expected

@@ -1,7 +1,10 @@
 """The home page and the role navigation, through HTTP."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shouwang.accounts.models import Role
 from tests.factories import HOME_COUNTY, make_area, make_user
@@ -189,6 +192,10 @@ def test_home_counts_children_for_caseworkers_and_leaders(county):
             is_left_behind=left_behind,
             is_in_difficulty=not left_behind,
             risk_level="高" if not left_behind else "低",
+            # The child in difficulty was due for a visit yesterday.
+            next_visit_due=timezone.localdate() - timedelta(days=1)
+            if not left_behind
+            else None,
         )
     Child.objects.create(
         name="外县儿童",
@@ -207,8 +214,12 @@ def test_home_counts_children_for_caseworkers_and_leaders(county):
         "农村留守儿童": 2,
         "困境儿童": 1,
         "高风险": 1,
+        "逾期未走访": 1,
     }
-    assert "/children/?category=" not in leader.content.decode()  # aggregates only
+    page = leader.content.decode()
+    assert "/children/?category=" not in page  # aggregates only
+    # The overdue figure leads to the rates by area, which leaders may read.
+    assert '<a class="text-decoration-none" href="/visits/overdue/">1</a>' in page
     director = _home(make_user(Role.DIRECTOR, village))
     assert director.context["children"]["在册儿童"] == 3
     assert "/children/?category=%E5%86%9C%E6%9D%91" in director.content.decode()
