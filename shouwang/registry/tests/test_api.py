@@ -880,7 +880,9 @@ def test_a_clash_the_service_finds_is_a_422_with_its_message(
         calls.append(kwargs)
         return None if len(calls) == 1 else real(**kwargs)
 
+    # The edge looks it up on the package, the service in its own module.
     monkeypatch.setattr(services, "id_number_clash", clash_on_second_look)
+    monkeypatch.setattr(services.records, "id_number_clash", clash_on_second_look)
     response = _post(_client(people.director), "/api/children", body)
     assert response.status_code == 422
     assert response.json() == {

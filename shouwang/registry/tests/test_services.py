@@ -191,7 +191,8 @@ def test_an_id_number_taken_between_the_check_and_the_save_is_refused_cleanly(
         calls.append(kwargs)
         return None if len(calls) == 1 else real_clash(**kwargs)
 
-    monkeypatch.setattr(services, "id_number_clash", clash_missed_once)
+    # The service looks the name up in its own module, not on the package.
+    monkeypatch.setattr(services.records, "id_number_clash", clash_missed_once)
     with pytest.raises(DomainError) as error:
         services.child_register(
             actor=place.director,

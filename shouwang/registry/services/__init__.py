@@ -1,0 +1,90 @@
+"""Writes to the child ledger: register, edit, exit, re-admit, merge, reclassify.
+
+Every write runs in one transaction, recomputes the classification, appends a
+ChildChange (who, when, before → after, and the record as it then stood) and an audit
+row. Edits carry the version they started from; a newer version on disk raises
+StaleEdit and nothing is written.
+
+The modules: history (snapshots, diffs, the ChildChange row), classification
+(settings, facts, recomputing the stored classification), records (register, edit,
+exit, re-admit, merge, audited reads), aging (the exit-review worklist) and
+responsibility (responsible people, guardianship confirmations). Callers import from
+this package.
+"""
+
+from .aging import (
+    AGING_OUT_AGES,
+    birthday,
+    exit_review_keep,
+    exit_reviews_detect,
+    exit_reviews_resolve,
+)
+from .classification import (
+    CountySettings,
+    apply_classification,
+    children_reclassify,
+    facts_of,
+    policy_settings,
+    schedule_next_visit,
+)
+from .history import (
+    CLASSIFICATION_FIELDS,
+    FACT_FIELDS,
+    SCHEDULE_FIELDS,
+    SNAPSHOT_FIELDS,
+    STATUS_FIELDS,
+    diff,
+    snapshot,
+    to_json,
+)
+from .records import (
+    SURNAME_PINYIN,
+    StaleEdit,
+    child_exit,
+    child_merge,
+    child_readmit,
+    child_record_read,
+    child_register,
+    child_reveal_ids,
+    child_update,
+    duplicate_dismiss,
+    id_number_clash,
+    name_keys,
+)
+from .responsibility import child_confirmation_set, children_responsibility_set
+
+__all__ = [
+    "AGING_OUT_AGES",
+    "CLASSIFICATION_FIELDS",
+    "FACT_FIELDS",
+    "SCHEDULE_FIELDS",
+    "SNAPSHOT_FIELDS",
+    "STATUS_FIELDS",
+    "SURNAME_PINYIN",
+    "CountySettings",
+    "StaleEdit",
+    "apply_classification",
+    "birthday",
+    "child_confirmation_set",
+    "child_exit",
+    "child_merge",
+    "child_readmit",
+    "child_record_read",
+    "child_register",
+    "child_reveal_ids",
+    "child_update",
+    "children_reclassify",
+    "children_responsibility_set",
+    "diff",
+    "duplicate_dismiss",
+    "exit_review_keep",
+    "exit_reviews_detect",
+    "exit_reviews_resolve",
+    "facts_of",
+    "id_number_clash",
+    "name_keys",
+    "policy_settings",
+    "schedule_next_visit",
+    "snapshot",
+    "to_json",
+]

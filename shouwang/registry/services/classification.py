@@ -1,0 +1,194 @@
+"""The stored classification of a child: the settings in force for a county, the facts
+the policy reads, and the categories, risk and next visit due recomputed from them,
+for one record on every write or for the whole ledger as children age out."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.utils import timezone
+
+from shouwang.areas import codes
+
+from .. import policy
+from ..models import ChangeAction, Child, ChildChange, ChildStatus, VisitPolicy
+from ..vocab import Health
+from .history import CLASSIFICATION_FIELDS, diff, snapshot
+
+
+def policy_settings(village_id: str | None = None) -> policy.PolicySettings:
+    """The classification settings in force for a village's county: the rural-hukou
+    condition (a setting) and the county's visit intervals (VisitPolicy, else the
+    defaults)."""
+    intervals = policy.DEFAULT_INTERVALS
+    if village_id:
+        county = VisitPolicy.objects.filter(county_id=codes.pad(village_id[:6])).first()
+        if county is not None:
+            intervals = county.intervals
+    return policy.PolicySettings(
+        require_rural_hukou=getattr(
+            django_settings, "LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True
+        ),
+        intervals=intervals,
+    )
+
+
+class CountySettings:
+    """policy_settings for each county, read once each: for bulk paths."""
+
+    def __init__(self) -> None:
+        self._by_county: dict[str, policy.PolicySettings] = {}
+
+    def __call__(self, village_id: str) -> policy.PolicySettings:
+        county = village_id[:6]
+        if county not in self._by_county:
+            self._by_county[county] = policy_settings(village_id)
+        return self._by_county[county]
+
+
+def facts_of(child: Child) -> policy.Facts:
+    """The facts the policy reads, taken from a child's record."""
+    return policy.Facts(
+        birth_date=child.birth_date,
+        father_status=child.father_status,
+        mother_status=child.mother_status,
+        hukou_nature=child.hukou_nature,
+        guardian_name=child.guardian_name,
+        guardian_relation=child.guardian_relation,
+        guardian_capacity=child.guardian_capacity,
+        assistance=frozenset(child.family_assistance or ()),
+        disabled=child.health == Health.DISABLED,
+        disability_category=child.disability_category,
+        disability_grade=child.disability_grade,
+        serious_illness=child.serious_illness,
+        lives_alone=child.lives_alone,
+        confirmation_signed=child.confirmation_signed,
+        in_school_after_18=child.in_school_after_18,
+    )
+
+
+def apply_classification(
+    child: Child, *, as_of: date, settings: policy.PolicySettings | None = None
+) -> bool:
+    """Set the stored classification and next due date of a child for as_of; True
+    when the classification changed."""
+    result = policy.classify(
+        facts_of(child), as_of, settings or policy_settings(child.village_id)
+    )
+    values = {
+        "is_orphan": result.is_orphan,
+        "is_de_facto_unsupported": result.is_de_facto_unsupported,
+        "is_left_behind": result.is_left_behind,
+        "is_in_difficulty": result.is_in_difficulty,
+        "difficulty_living": "生活困境" in result.difficulty_kinds,
+        "difficulty_self": "自身困境" in result.difficulty_kinds,
+        "difficulty_guardianship": "监护困境" in result.difficulty_kinds,
+        "weakness_type": result.weakness_type,
+        "risk_level": result.risk_level,
+        "visit_interval_days": result.visit_interval_days,
+        "classification_reasons": list(result.reasons),
+    }
+    changed = any(getattr(child, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(child, key, value)
+    child.classified_on = as_of
+    schedule_next_visit(child, as_of=as_of)
+    return changed
+
+
+def schedule_next_visit(child: Child, *, as_of: date) -> bool:
+    """Set the child's next visit due date from its interval, last visit and follow-up
+    (policy.next_visit_due); True when it moved."""
+    registered_on = (
+        timezone.localtime(child.created_at).date() if child.created_at else as_of
+    )
+    due = policy.next_visit_due(
+        interval_days=child.visit_interval_days,
+        last_visit=child.last_visit_date,
+        follow_up=child.visit_followup_due,
+        registered_on=registered_on,
+    )
+    moved = due != child.next_visit_due
+    child.next_visit_due = due
+    return moved
+
+
+def children_reclassify(
+    *, as_of: date, children: Iterable[Child] | None = None, batch_size: int = 2000
+) -> int:
+    """Recompute the stored classification for as_of (children age out); returns how
+    many changed. Each change is kept in the history; facts and versions are untouched."""
+    settings_for = CountySettings()
+    queryset = (
+        children
+        if children is not None
+        else (
+            Child.objects.filter(status=ChildStatus.ACTIVE)
+            .order_by("pk")
+            .iterator(chunk_size=batch_size)
+        )
+    )
+    changed_total = 0
+    pending: list[Child] = []
+
+    def flush() -> None:
+        nonlocal changed_total
+        with transaction.atomic():
+            # A worker's save since the read has classified the child itself, from
+            # newer facts: keep it (the version tells), and lock the rest meanwhile.
+            # A visit recorded meanwhile moved the schedule: recompute from it.
+            current = {
+                pk: rest
+                for pk, *rest in Child.objects.select_for_update()
+                .filter(pk__in=[c.pk for c in pending])
+                .values_list("pk", "version", "last_visit_date", "visit_followup_due")
+            }
+            fresh = []
+            for child in pending:
+                version, last_visit, follow_up = current.get(child.pk, (None,) * 3)
+                if version != child.version:
+                    continue
+                child.last_visit_date, child.visit_followup_due = last_visit, follow_up
+                schedule_next_visit(child, as_of=as_of)
+                fresh.append(child)
+            Child.objects.bulk_update(
+                fresh, [*CLASSIFICATION_FIELDS, "next_visit_due", "updated_at"]
+            )
+            reclassified = [c for c in fresh if c._classification_diff]
+            ChildChange.objects.bulk_create(
+                [
+                    ChildChange(
+                        child=c,
+                        version=c.version,
+                        action=ChangeAction.RECLASSIFY,
+                        changes=c._classification_diff,
+                        snapshot=snapshot(c),
+                        note=f"按 {as_of:%Y-%m-%d} 重新认定",
+                    )
+                    for c in reclassified
+                ]
+            )
+        changed_total += len(reclassified)
+        pending.clear()
+
+    now = timezone.now()
+    for child in queryset:
+        before = snapshot(child)
+        due_before = child.next_visit_due
+        settings = settings_for(child.village_id)
+        classified = apply_classification(child, as_of=as_of, settings=settings)
+        if classified or child.next_visit_due != due_before:
+            child._classification_diff = (
+                diff(before, snapshot(child)) if classified else {}
+            )
+            child.updated_at = now
+            pending.append(child)
+            if len(pending) >= batch_size:
+                flush()
+    if pending:
+        flush()
+    if children is None:
+        # Every active record has now been judged for as_of, changed or not.
+        Child.objects.filter(status=ChildStatus.ACTIVE).update(classified_on=as_of)
+    return changed_total
