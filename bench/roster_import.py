@@ -44,13 +44,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import cell  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROSTER_ROWS", "200000"))
 DIE_ROWS = min(ROWS, int(os.environ.get("BENCH_DIE_ROWS", str(ROWS))))
@@ -472,13 +473,6 @@ def machine() -> list[tuple[str, str]]:
             f"tablib {version('tablib')}，openpyxl {version('openpyxl')}",
         ),
     ]
-
-
-def cell(text: str, width: int, right: bool = False) -> str:
-    """Text padded to a terminal width, counting a Chinese character as two columns."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    space = " " * max(0, width - used)
-    return space + text if right else text + space
 
 
 def files(first: int) -> tuple[Path, Path, float | None]:

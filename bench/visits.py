@@ -24,13 +24,10 @@ created and migrated when missing and reused when it already holds the same data
 """
 
 import os
-import platform
-import statistics
 import sys
 import time
-import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,21 +59,8 @@ os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
 
 
-def ensure_database(url: str) -> bool:
-    """Create the benchmark database when missing; True when it was created."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone():
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return True
-
+from bench import common  # noqa: E402
+from bench.common import cell, ensure_database, machine, percentiles  # noqa: E402
 
 created = ensure_database(BENCH_URL)
 
@@ -93,13 +77,10 @@ from django.utils import timezone  # noqa: E402
 
 from shouwang.accounts.models import Role, User  # noqa: E402
 from shouwang.areas import codes  # noqa: E402
-from shouwang.areas.models import Area, AreaLevel  # noqa: E402
+from shouwang.areas.models import Area  # noqa: E402
 from shouwang.demo.children import children_bulk_load, synthetic_children  # noqa: E402
 from shouwang.registry.models import Child, ChildStatus  # noqa: E402
 from shouwang.visits.models import Visit  # noqa: E402
-
-_STEMS = "桃花 石门 金龙 清水 白马 青山 长乐 高坪 马鞍 柳塘 荷田 罗洪 岩口 司门 横板 山界".split()
-_VILLAGE_STEMS = "新田 大坪 东山 枫树 井塘 兰溪 茶园 竹林 松坡 杨家 李家 双江".split()
 
 # Ten visits per child, one interval apart, the latest a random 0–1.2 intervals ago
 # (children in no category: every 90 days), so that about one child in six is
@@ -139,59 +120,9 @@ WHERE v.child_id = c.id
 """
 
 
-def machine() -> list[tuple[str, str]]:
-    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-        cursor.execute("SHOW shared_buffers")
-        shared = cursor.fetchone()[0]
-        cursor.execute("SHOW work_mem")
-        work_mem = cursor.fetchone()[0]
-    return [
-        ("nproc", str(os.cpu_count())),
-        ("内存", f"{int(meminfo[1]) / 1024 / 1024:.1f} GiB"),
-        ("CPU", cpu),
-        ("PostgreSQL", f"{pg}（shared_buffers={shared}, work_mem={work_mem}）"),
-        ("Python", platform.python_version()),
-        ("Django", django.get_version()),
-    ]
-
-
 def bench_areas() -> list[Area]:
     """One county with TOWNSHIPS townships of VILLAGES_PER_TOWNSHIP villages each."""
-    county = Area.objects.get(code=COUNTY)
-    villages = []
-    for t in range(1, TOWNSHIPS + 1):
-        code = f"{COUNTY[:6]}{100 + t:03d}000"
-        township, _ = Area.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": f"{_STEMS[t % len(_STEMS)]}{'' if t <= len(_STEMS) else t}镇",
-                "level": AreaLevel.TOWNSHIP,
-                "parent": county,
-            },
-        )
-        for v in range(1, VILLAGES_PER_TOWNSHIP + 1):
-            stem = _VILLAGE_STEMS[v % len(_VILLAGE_STEMS)]
-            village, _ = Area.objects.get_or_create(
-                code=f"{code[:9]}{200 + v:03d}",
-                defaults={
-                    "name": f"{stem}{'' if v <= len(_VILLAGE_STEMS) else '新'}村",
-                    "level": AreaLevel.VILLAGE,
-                    "parent": township,
-                },
-            )
-            villages.append(village)
-    return villages
+    return common.bench_areas(COUNTY, TOWNSHIPS, VILLAGES_PER_TOWNSHIP)
 
 
 def user(username: str, role: str, area_id: str, name: str) -> User:
@@ -243,19 +174,6 @@ def seed() -> dict[str, float]:
             cursor.execute(f"VACUUM ANALYZE {table}")
     timings["vacuum_analyze"] = time.perf_counter() - started
     return timings
-
-
-def cell(text: str, width: int, right: bool = False) -> str:
-    """Text padded to a terminal width, counting a Chinese character as two columns."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    space = " " * max(0, width - used)
-    return space + text if right else text + space
-
-
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95, ordered[-1]
 
 
 def ledger_queries(captured: CaptureQueriesContext) -> list[str]:
