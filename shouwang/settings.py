@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shouwang.registry",
     "shouwang.roster",
     "shouwang.visits",
+    "shouwang.reports",
     "shouwang.web",
     "shouwang.demo",
 ]
@@ -182,6 +183,9 @@ ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
 # rosters, served only through access-checked views; each file at most this size.
 VISIT_UPLOAD_DIR = Path(os.environ.get("VISIT_UPLOAD_DIR", VAR_DIR / "attachments"))
 VISIT_MAX_ATTACHMENT_MB = int(os.environ.get("VISIT_MAX_ATTACHMENT_MB", "10"))
+
+# Generated bulletins and uploaded bulletin templates, outside the web root.
+REPORTS_DIR = Path(os.environ.get("REPORTS_DIR", VAR_DIR / "reports"))
 
 # Classification: 民发〔2024〕17号 lets a county count urban-hukou children as left-behind.
 LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("children/", include("shouwang.registry.urls")),
     path("roster/", include("shouwang.roster.urls")),
     path("visits/", include("shouwang.visits.urls")),
+    path("reports/", include("shouwang.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

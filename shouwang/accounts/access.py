@@ -31,6 +31,9 @@ class Perm(StrEnum):
     RUN_CYCLES = "run_cycles"  # open and close quarterly review cycles
     ASSIGN_RESPONSIBILITY = "assign_responsibility"  # directors, cadres, 包片 leaders
     SET_VISIT_POLICY = "set_visit_policy"  # a county's visit intervals
+    VIEW_REPORTS = "view_reports"  # dashboards, statistics tables (aggregates)
+    VIEW_BULLETINS = "view_bulletins"  # read and download generated bulletins
+    GENERATE_BULLETINS = "generate_bulletins"  # generate bulletins, manage templates
 
 
 _CASEWORK = frozenset(
@@ -56,6 +59,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RUN_CYCLES,
             Perm.ASSIGN_RESPONSIBILITY,
             Perm.SET_VISIT_POLICY,
+            Perm.VIEW_REPORTS,
+            Perm.VIEW_BULLETINS,
+            Perm.GENERATE_BULLETINS,
         }
     )
     | _CASEWORK,
@@ -65,13 +71,21 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.CONFIRM_CYCLE,
             Perm.REVIEW_CYCLE,
             Perm.ASSIGN_RESPONSIBILITY,
+            Perm.VIEW_REPORTS,
         }
     )
     | _CASEWORK,
     Role.DIRECTOR: frozenset({Perm.VIEW_AREAS, Perm.CONFIRM_CYCLE}) | _CASEWORK,
     # Member units see the cases referred to them (a later issue); nothing here yet.
     Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS}),
-    Role.LEADER: frozenset({Perm.VIEW_AREAS, Perm.VIEW_CHILD_STATS}),
+    Role.LEADER: frozenset(
+        {
+            Perm.VIEW_AREAS,
+            Perm.VIEW_CHILD_STATS,
+            Perm.VIEW_REPORTS,
+            Perm.VIEW_BULLETINS,
+        }
+    ),
 }
 
 # The levels of area each role may be given as its jurisdiction.

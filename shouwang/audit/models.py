@@ -40,6 +40,12 @@ class AuditAction(models.TextChoices):
     CYCLE_VILLAGE_APPROVE = "cycle.village_approve", "审核通过村摸排"
     CYCLE_VILLAGE_RETURN = "cycle.village_return", "退回村摸排"
     CYCLE_CLOSE = "cycle.close", "结束季度摸排"
+    BULLETIN_GENERATE = "bulletin.generate", "生成工作情况通报"
+    BULLETIN_DOWNLOAD = "bulletin.download", "下载工作情况通报"
+    BULLETIN_TEMPLATE_UPLOAD = "bulletin_template.upload", "上传通报模板"
+    BULLETIN_TEMPLATE_RETIRE = "bulletin_template.retire", "停用通报模板"
+    STATS_EXPORT = "stats.export", "导出统计表"
+    STATS_RECOMPUTE = "stats.recompute", "重新计算统计快照"
 
 
 class AuditEvent(models.Model):

@@ -2,8 +2,9 @@
 the policy reads, and the categories, risk and next visit due recomputed from them,
 for one record on every write or for the whole ledger as children age out."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -13,7 +14,7 @@ from shouwang.areas import codes
 
 from .. import policy
 from ..models import ChangeAction, Child, ChildChange, ChildStatus, VisitPolicy
-from ..vocab import Health
+from ..vocab import DifficultyKind, Health
 from .history import CLASSIFICATION_FIELDS, diff, snapshot
 
 
@@ -47,25 +48,69 @@ class CountySettings:
         return self._by_county[county]
 
 
+FACTS_READ = (
+    "birth_date",
+    "father_status",
+    "mother_status",
+    "hukou_nature",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_capacity",
+    "family_assistance",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "serious_illness",
+    "lives_alone",
+    "confirmation_signed",
+    "in_school_after_18",
+)
+
+
+def facts_from_values(values: Mapping[str, Any]) -> policy.Facts:
+    """The facts the policy reads, from a record's values: a row, or a history
+    snapshot (whose dates are ISO text)."""
+    birth = values["birth_date"]
+    return policy.Facts(
+        birth_date=date.fromisoformat(birth) if isinstance(birth, str) else birth,
+        father_status=values["father_status"],
+        mother_status=values["mother_status"],
+        hukou_nature=values["hukou_nature"],
+        guardian_name=values["guardian_name"],
+        guardian_relation=values["guardian_relation"],
+        guardian_capacity=values["guardian_capacity"],
+        assistance=frozenset(values["family_assistance"] or ()),
+        disabled=values["health"] == Health.DISABLED,
+        disability_category=values["disability_category"],
+        disability_grade=values["disability_grade"],
+        serious_illness=values["serious_illness"],
+        lives_alone=values["lives_alone"],
+        confirmation_signed=values["confirmation_signed"],
+        in_school_after_18=values["in_school_after_18"],
+    )
+
+
 def facts_of(child: Child) -> policy.Facts:
     """The facts the policy reads, taken from a child's record."""
-    return policy.Facts(
-        birth_date=child.birth_date,
-        father_status=child.father_status,
-        mother_status=child.mother_status,
-        hukou_nature=child.hukou_nature,
-        guardian_name=child.guardian_name,
-        guardian_relation=child.guardian_relation,
-        guardian_capacity=child.guardian_capacity,
-        assistance=frozenset(child.family_assistance or ()),
-        disabled=child.health == Health.DISABLED,
-        disability_category=child.disability_category,
-        disability_grade=child.disability_grade,
-        serious_illness=child.serious_illness,
-        lives_alone=child.lives_alone,
-        confirmation_signed=child.confirmation_signed,
-        in_school_after_18=child.in_school_after_18,
-    )
+    return facts_from_values({name: getattr(child, name) for name in FACTS_READ})
+
+
+def classification_values(result: policy.Classification) -> dict[str, Any]:
+    """A classification as the stored columns of a child's row."""
+    return {
+        "is_orphan": result.is_orphan,
+        "is_de_facto_unsupported": result.is_de_facto_unsupported,
+        "is_left_behind": result.is_left_behind,
+        "is_in_difficulty": result.is_in_difficulty,
+        "difficulty_living": DifficultyKind.LIVING in result.difficulty_kinds,
+        "difficulty_self": DifficultyKind.SELF in result.difficulty_kinds,
+        "difficulty_guardianship": DifficultyKind.GUARDIANSHIP
+        in result.difficulty_kinds,
+        "weakness_type": result.weakness_type,
+        "risk_level": result.risk_level,
+        "visit_interval_days": result.visit_interval_days,
+        "classification_reasons": list(result.reasons),
+    }
 
 
 def apply_classification(
@@ -76,19 +121,7 @@ def apply_classification(
     result = policy.classify(
         facts_of(child), as_of, settings or policy_settings(child.village_id)
     )
-    values = {
-        "is_orphan": result.is_orphan,
-        "is_de_facto_unsupported": result.is_de_facto_unsupported,
-        "is_left_behind": result.is_left_behind,
-        "is_in_difficulty": result.is_in_difficulty,
-        "difficulty_living": "生活困境" in result.difficulty_kinds,
-        "difficulty_self": "自身困境" in result.difficulty_kinds,
-        "difficulty_guardianship": "监护困境" in result.difficulty_kinds,
-        "weakness_type": result.weakness_type,
-        "risk_level": result.risk_level,
-        "visit_interval_days": result.visit_interval_days,
-        "classification_reasons": list(result.reasons),
-    }
+    values = classification_values(result)
     changed = any(getattr(child, k) != v for k, v in values.items())
     for key, value in values.items():
         setattr(child, key, value)

@@ -1,0 +1,175 @@
+"""The one catalogue of figures: every number a page, export, dashboard or bulletin
+shows is declared here once, with its stable key, Chinese label, unit, one-sentence
+definition, whether it is a stock (as of a date) or a flow (within a period), and the
+source that computes it.
+
+Sources compute many figures at once for an area code prefix:
+- a stock source answers for a day, either live from today's ledger (`live=True`) or
+  rebuilt from history for a past day; its values are stored per area and day
+  (`FigureSnapshot`), so that areas above a village and past dates are sums;
+- a flow source answers for a period [start, end] from its own dated records.
+Both return values per area code (villages mostly; a township's own contribution,
+such as "this township has a supervisor", under the township's code), which add up
+the area tree.
+
+Each app declares its figures in a module listed in FIGURE_MODULES; a figure the
+product does not hold yet is declared with `pending` (the capability that will add
+it) and no source, so that the bulletin prints "（暂无数据）" rather than a number.
+"""
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from .predicates import Predicate
+
+FIGURE_MODULES = [
+    "shouwang.reports.figures.ledger",
+    "shouwang.reports.figures.staff",
+    "shouwang.reports.figures.visits",
+    "shouwang.reports.figures.pending",
+]
+
+Values = dict[str, int]
+ByArea = dict[str, Values]
+
+
+class Kind(StrEnum):
+    STOCK = "stock"
+    FLOW = "flow"
+
+
+KIND_LABELS = {Kind.STOCK: "时点数（截至期末）", Kind.FLOW: "期间数（期内累计）"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # stable: part of the CLI, API and template contracts
+    label: str
+    unit: str  # 人, 个, 次, %, 元 …
+    definition: str  # one sentence shown to users
+    kind: Kind
+    group: str  # the heading it is listed under
+    source: str = ""  # the Source computing it; "" for a derived or pending figure
+    count: Predicate | None = None  # for counting sources: which rows count
+    ratio: tuple[str, str] | None = None  # a rate: numerator key, denominator key
+    pending: str = ""  # not held yet: the capability that will add it
+    # The lowest level of area this figure counts things at (townships are counted
+    # at township level): tables of sub-areas below it leave the figure out.
+    counted_at: str = "village"
+    # The list behind the number, for users who may read children: a URL name and
+    # its query filters (None: no list).
+    list_view: str = "registry:child-list"
+    child_filter: Mapping[str, str] | None = None
+
+    @property
+    def held(self) -> bool:
+        return not self.pending
+
+    @property
+    def is_rate(self) -> bool:
+        return self.ratio is not None
+
+    @property
+    def placeholder(self) -> str:
+        """How a Word template names the figure: {{ children.left_behind }}."""
+        group, _, name = self.key.partition(".")
+        if name.isidentifier():
+            return f"{group}.{name}"
+        return f"{group}['{name}']"
+
+
+class Source(Protocol):
+    name: str
+    kind: Kind
+
+    def compute(
+        self,
+        figures: list[Figure],
+        *,
+        prefix: str,
+        day: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        live: bool = False,
+    ) -> ByArea: ...
+
+
+FIGURES: dict[str, Figure] = {}
+SOURCES: dict[str, Source] = {}
+
+
+def declare(*figures: Figure) -> None:
+    """Add figures to the catalogue (each key once)."""
+    for figure in figures:
+        if figure.key in FIGURES:
+            raise ValueError(f"figure {figure.key} declared twice")
+        if figure.source and figure.pending:
+            raise ValueError(f"figure {figure.key}: a pending figure has no source")
+        FIGURES[figure.key] = figure
+
+
+def declare_source(source: Source) -> None:
+    SOURCES[source.name] = source
+
+
+def load_figure_modules() -> None:
+    for module in FIGURE_MODULES:
+        importlib.import_module(module)
+    for figure in FIGURES.values():
+        if figure.source and figure.source not in SOURCES:
+            raise ValueError(f"figure {figure.key}: unknown source {figure.source}")
+        if figure.ratio and not set(figure.ratio) <= FIGURES.keys():
+            raise ValueError(f"figure {figure.key}: unknown ratio inputs")
+
+
+def held(kind: Kind | None = None) -> list[Figure]:
+    """The figures the product computes (of one kind), in catalogue order."""
+    return [
+        f
+        for f in FIGURES.values()
+        if f.held and (kind is None or f.kind == kind or (f.is_rate and kind is None))
+    ]
+
+
+def by_source(keys: Iterable[str] | None = None) -> dict[str, list[Figure]]:
+    """The held, sourced figures (of keys) grouped by their source."""
+    wanted = set(keys) if keys is not None else None
+    groups: dict[str, list[Figure]] = {}
+    for figure in FIGURES.values():
+        if figure.source and (wanted is None or figure.key in wanted):
+            groups.setdefault(figure.source, []).append(figure)
+    return groups
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """A percentage with one decimal; None when there is nothing to divide by."""
+    if not denominator or numerator is None:
+        return None
+    return round(numerator * 100 / denominator, 1)
+
+
+def with_rates(values: Mapping[str, int]) -> dict[str, int | float | None]:
+    """The values with every rate figure computed from its inputs."""
+    result: dict[str, int | float | None] = dict(values)
+    for figure in FIGURES.values():
+        if figure.ratio:
+            num, den = figure.ratio
+            result[figure.key] = rate(values.get(num), values.get(den))
+    return result
+
+
+def add_into(total: dict[str, int], values: Mapping[str, int]) -> None:
+    for key, value in values.items():
+        total[key] = total.get(key, 0) + value
+
+
+def groups() -> dict[str, list[Figure]]:
+    """Every figure by its heading, in catalogue order."""
+    result: dict[str, list[Figure]] = {}
+    for figure in FIGURES.values():
+        result.setdefault(figure.group, []).append(figure)
+    return result

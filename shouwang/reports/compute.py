@@ -1,0 +1,293 @@
+"""Figures for an area and a period, from the catalogue's sources and the stored daily
+snapshots. No access checks here: selectors (viewers) and commands (the operator)
+call in after deciding who may ask.
+
+Stocks are taken at the end of the period's last day: today from the live ledger,
+a past day from its FigureSnapshot rows, computed from history when missing. Flows
+are counted over the period from their dated records. Rates follow from the two
+figures they divide."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.utils import timezone
+
+from shouwang.accounts import access
+from shouwang.areas import codes
+from shouwang.areas.models import Area, AreaLevel
+
+from . import catalogue
+from .catalogue import ByArea, Kind, Values, add_into
+from .models import FigureSnapshot
+from .periods import Period
+
+LEVEL_ORDER = [level.value for level in AreaLevel]  # province … village
+
+
+def _compute(kind: Kind, *, prefix: str, **when) -> ByArea:
+    result: ByArea = {}
+    for name, figures in catalogue.by_source().items():
+        source = catalogue.SOURCES[name]
+        if source.kind != kind:
+            continue
+        for code, values in source.compute(figures, prefix=prefix, **when).items():
+            add_into(result.setdefault(code, {}), values)
+    return result
+
+
+def stock_by_area(prefix: str, day: date, *, live: bool) -> ByArea:
+    """Every stock source's values per area code under prefix at the end of day."""
+    return _compute(Kind.STOCK, prefix=prefix, day=day, live=live)
+
+
+def flow_by_area(prefix: str, period: Period) -> ByArea:
+    """Every flow source's values per area code under prefix within the period."""
+    return _compute(Kind.FLOW, prefix=prefix, start=period.start, end=period.end)
+
+
+def total(by_area: ByArea) -> Values:
+    result: Values = {}
+    for values in by_area.values():
+        add_into(result, values)
+    return result
+
+
+def group_by(by_area: ByArea, units: Iterable[Area]) -> dict[str, Values]:
+    """The values summed into each unit (an area whose prefix the codes start with)."""
+    prefixes = {codes.prefix_of(unit.code): unit.code for unit in units}
+    lengths = sorted({len(p) for p in prefixes}, reverse=True)
+    result: dict[str, Values] = {code: {} for code in prefixes.values()}
+    for code, values in by_area.items():
+        for length in lengths:
+            unit = prefixes.get(code[:length])
+            if unit is not None:
+                add_into(result[unit], values)
+                break
+    return result
+
+
+# Snapshots ------------------------------------------------------------------------------
+
+
+def computation_units(area: Area | None) -> list[str]:
+    """The prefixes a day is computed in: each county under the area (a city without
+    counties counts as one), or the county the area lies in."""
+    if area is not None and LEVEL_ORDER.index(area.level) >= LEVEL_ORDER.index(
+        AreaLevel.COUNTY
+    ):
+        return [codes.prefix_of(codes.pad(area.code[:6]))]
+    within = Area.objects.filter(level=AreaLevel.COUNTY)
+    if area is not None:
+        within = within.filter(access.prefix_q("code", codes.prefix_of(area.code)))
+    units = [codes.prefix_of(code) for code in within.values_list("code", flat=True)]
+    # Townships directly under a city (东莞市 and the like) are counted with the city.
+    orphans = Area.objects.filter(level=AreaLevel.TOWNSHIP, parent__level="city")
+    if area is not None:
+        orphans = orphans.filter(access.prefix_q("code", codes.prefix_of(area.code)))
+    units += sorted({codes.prefix_of(p) for p in orphans.values_list("parent_id", flat=True)})
+    return units
+
+
+def snapshot_unit(prefix: str, day: date) -> int:
+    """Compute and store the stock figures of every area under a county prefix at the
+    end of day (history for a past day, the live ledger for today); the rows of the
+    areas above are then summed again. Returns the rows written."""
+    today = timezone.localdate()
+    if day > today:
+        raise ValueError("cannot compute a day in the future")
+    own = stock_by_area(prefix, day, live=day == today)
+    areas = list(
+        Area.objects.filter(access.prefix_q("code", prefix)).values_list(
+            "code", "parent_id", "level"
+        )
+    )
+    totals: dict[str, Values] = {code: dict(own.get(code, {})) for code, _, _ in areas}
+    by_depth = sorted(areas, key=lambda a: LEVEL_ORDER.index(a[2]), reverse=True)
+    for code, parent, _ in by_depth:
+        if parent in totals and parent != code:
+            add_into(totals[parent], totals[code])
+    now = timezone.now()
+    FigureSnapshot.objects.bulk_create(
+        [
+            FigureSnapshot(day=day, area_id=code, values=values, computed_at=now)
+            for code, values in totals.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["area", "day"],
+        update_fields=["values", "computed_at"],
+        batch_size=2000,
+    )
+    root = codes.pad(prefix)
+    _resum_ancestors(root, day)
+    return len(totals)
+
+
+def _resum_ancestors(code: str, day: date) -> None:
+    """Sum the rows of each area above code from its sub-areas' rows, while all of
+    them have one for the day (an incomplete sum is never stored)."""
+    parent = Area.objects.filter(code=code).values_list("parent_id", flat=True).first()
+    while parent:
+        children = list(
+            Area.objects.filter(parent_id=parent).values_list("code", flat=True)
+        )
+        rows = dict(
+            FigureSnapshot.objects.filter(day=day, area_id__in=children).values_list(
+                "area_id", "values"
+            )
+        )
+        if len(rows) < len(children):
+            return
+        values: Values = {}
+        for row in rows.values():
+            add_into(values, row)
+        FigureSnapshot.objects.update_or_create(
+            area_id=parent,
+            day=day,
+            defaults={"values": values, "computed_at": timezone.now()},
+        )
+        parent = (
+            Area.objects.filter(code=parent).values_list("parent_id", flat=True).first()
+        )
+
+
+def snapshot_day(day: date, area: Area | None = None) -> int:
+    """Compute and store a day's figures for every area under area (all when None)."""
+    return sum(snapshot_unit(prefix, day) for prefix in computation_units(area))
+
+
+def snapshot_rows(day: date, area_codes: list[str]) -> dict[str, Values]:
+    """The stored rows of the areas for the day, computing the missing ones first."""
+    found = dict(
+        FigureSnapshot.objects.filter(day=day, area_id__in=area_codes).values_list(
+            "area_id", "values"
+        )
+    )
+    missing = [code for code in area_codes if code not in found]
+    if missing:
+        done = set()
+        for area in Area.objects.filter(code__in=missing):
+            for prefix in computation_units(area):
+                if prefix not in done:
+                    snapshot_unit(prefix, day)
+                    done.add(prefix)
+        found.update(
+            FigureSnapshot.objects.filter(day=day, area_id__in=missing).values_list(
+                "area_id", "values"
+            )
+        )
+    return found
+
+
+def stale_count(area: Area, day: date) -> int:
+    """How many records entered after the day's snapshot change it: visits dated on or
+    before the day, and (for a snapshot of today) changes to the children since."""
+    row = FigureSnapshot.objects.filter(area=area, day=day).only("computed_at").first()
+    if row is None:
+        return 0
+    from shouwang.registry.models import ChildChange
+    from shouwang.visits.models import Visit
+
+    prefix = codes.prefix_of(area.code)
+    visits = Visit.objects.filter(
+        access.prefix_q("village_id", prefix),
+        visit_date__lte=day,
+        created_at__gt=row.computed_at,
+    ).count()
+    changes = (
+        ChildChange.objects.filter(
+            access.prefix_q("child__village_id", prefix),
+            at__gt=row.computed_at,
+            at__lt=_end(day),
+        ).count()
+        if day >= timezone.localdate()
+        else 0
+    )
+    return visits + changes
+
+
+def _end(day: date):
+    from .sources.ledger import end_of
+
+    return end_of(day)
+
+
+# Reads ----------------------------------------------------------------------------------
+
+
+def stock_values(area: Area, day: date) -> Values:
+    """The stock figures of an area at the end of a day."""
+    if day >= timezone.localdate():
+        return total(stock_by_area(codes.prefix_of(area.code), day, live=True))
+    return snapshot_rows(day, [area.code]).get(area.code, {})
+
+
+def figures_for(area: Area, period: Period) -> dict[str, int | float | None]:
+    """Every held figure of an area: stocks at the period's end, flows within it."""
+    values: Values = {}
+    add_into(values, stock_values(area, period.end))
+    add_into(values, total(flow_by_area(codes.prefix_of(area.code), period)))
+    return _complete(values)
+
+
+def _complete(values: Values) -> dict[str, int | float | None]:
+    """All held figures, zeros filled in, rates computed."""
+    full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.is_rate}
+    return catalogue.with_rates(full)
+
+
+def sub_areas(area: Area) -> list[Area]:
+    return list(Area.objects.filter(parent=area).order_by("code"))
+
+
+def figures_by_subarea(
+    area: Area, period: Period
+) -> list[tuple[Area, dict[str, int | float | None]]]:
+    """Every held figure of each area one level below (stocks and flows)."""
+    units = sub_areas(area)
+    prefix = codes.prefix_of(area.code)
+    if period.end >= timezone.localdate():
+        stocks = group_by(stock_by_area(prefix, period.end, live=True), units)
+    else:
+        stocks = snapshot_rows(period.end, [u.code for u in units])
+    flows = group_by(flow_by_area(prefix, period), units)
+    rows = []
+    for unit in units:
+        values: Values = {}
+        add_into(values, stocks.get(unit.code, {}))
+        add_into(values, flows.get(unit.code, {}))
+        rows.append((unit, _complete(values)))
+    return rows
+
+
+def trend(area: Area, days: list[date]) -> dict[date, dict[str, int | float | None]]:
+    """The stock figures of an area at the end of each day (stored snapshots; today
+    live)."""
+    today = timezone.localdate()
+    past = [d for d in days if d < today]
+    stored = dict(
+        FigureSnapshot.objects.filter(area=area, day__in=past).values_list(
+            "day", "values"
+        )
+    )
+    result = {}
+    for day in days:
+        if day >= today:
+            values = stock_values(area, today)
+        elif day in stored:
+            values = stored[day]
+        else:
+            values = snapshot_rows(day, [area.code]).get(area.code, {})
+        result[day] = _complete(values)
+    return result
+
+
+def month_ends(end: date, months: int) -> list[date]:
+    """The last day of each of the `months` months up to end (end itself last)."""
+    days = [end]
+    year, month = end.year, end.month
+    for _ in range(months - 1):
+        first = date(year, month, 1)
+        previous_end = date.fromordinal(first.toordinal() - 1)
+        days.append(previous_end)
+        year, month = previous_end.year, previous_end.month
+    return sorted(days)

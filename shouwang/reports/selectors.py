@@ -1,0 +1,51 @@
+"""Reads of figures for a viewer: the area must lie in the viewer's jurisdiction
+(outside it answers like an unknown area), and only roles with VIEW_REPORTS read
+figures at all. Numbers only: nothing here names a child."""
+
+from datetime import date
+
+from django.http import Http404
+from django.utils import timezone
+
+from shouwang.accounts import access
+from shouwang.accounts.access import Perm
+from shouwang.areas import codes
+from shouwang.areas.models import Area
+
+from . import compute
+from .periods import Period
+
+AREA_NOT_FOUND = "区划不存在或不在您的管辖范围内。"
+
+
+def report_area_for(*, viewer, code: str = "") -> Area:
+    """The area a viewer asks figures for (their own by default); Http404 for an
+    unknown code, one outside the jurisdiction, or a viewer who may not read figures."""
+    if not access.has_perm(viewer, Perm.VIEW_REPORTS):
+        raise Http404(AREA_NOT_FOUND)
+    code = (code or "").strip() or (viewer.area_id or "")
+    if not codes.is_code(code) or not access.in_jurisdiction(viewer, code):
+        raise Http404(AREA_NOT_FOUND)
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise Http404(AREA_NOT_FOUND)
+    return area
+
+
+def figures_for(*, viewer, area: Area, period: Period) -> dict:
+    """Every held figure of an area the viewer may read (see report_area_for)."""
+    report_area_for(viewer=viewer, code=area.code)
+    return compute.figures_for(area, period)
+
+
+def figures_by_subarea_for(*, viewer, area: Area, period: Period) -> list:
+    """The figures of each area one level below an area the viewer may read."""
+    report_area_for(viewer=viewer, code=area.code)
+    return compute.figures_by_subarea(area, period)
+
+
+def trend_for(*, viewer, area: Area, end: date | None = None, months: int = 12):
+    """Month-end stock figures of the area for the `months` months up to end."""
+    report_area_for(viewer=viewer, code=area.code)
+    days = compute.month_ends(end or timezone.localdate(), months)
+    return compute.trend(area, days)
