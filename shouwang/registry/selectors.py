@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -304,34 +304,6 @@ def duplicate_candidates(*, viewer, child: Child, threshold: int = 85) -> list[C
         if same_sound or fuzz.ratio(other.name_pinyin, child.name_pinyin) >= threshold:
             found.append(other)
     return found
-
-
-def child_counts_for(*, viewer, as_of: date | None = None) -> dict[str, int]:
-    """Active children per category in the viewer's jurisdiction, and those overdue
-    for a visit on as_of (aggregates only)."""
-    if not access.has_perm(viewer, access.Perm.VIEW_CHILD_STATS):
-        return {}
-    as_of = as_of or timezone.localdate()
-    rows = access.scope(
-        viewer, Child.objects.filter(status=ChildStatus.ACTIVE), "village_id"
-    ).aggregate(
-        total=Count("pk"),
-        orphan=Count("pk", filter=Q(is_orphan=True)),
-        de_facto=Count("pk", filter=Q(is_de_facto_unsupported=True)),
-        left_behind=Count("pk", filter=Q(is_left_behind=True)),
-        difficulty=Count("pk", filter=Q(is_in_difficulty=True)),
-        high=Count("pk", filter=Q(risk_level="高")),
-        overdue=Count("pk", filter=Q(next_visit_due__lt=as_of)),
-    )
-    return {
-        "在册儿童": rows["total"],
-        "孤儿": rows["orphan"],
-        "事实无人抚养儿童": rows["de_facto"],
-        "农村留守儿童": rows["left_behind"],
-        "困境儿童": rows["difficulty"],
-        "高风险": rows["high"],
-        "逾期未走访": rows["overdue"],
-    }
 
 
 def age_of(child: Child, as_of: date) -> int:

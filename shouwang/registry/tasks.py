@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from shouwang.core.schedule import schedule_daily
+
 from .services import children_reclassify, exit_reviews_detect
 
 NIGHTLY_AT = time(1, 0)  # local time of the nightly reclassification
@@ -34,22 +36,4 @@ def schedule_nightly_reclassification(
 
     None when the task backend cannot run work later (the inline backend of tests).
     """
-    backend = reclassify_children.get_backend()
-    if not backend.supports_defer:
-        return None
-    now = now or timezone.localtime()
-    from django_tasks_db.models import DBTaskResult, get_date_max  # database backend
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=reclassify_children.module_path,
-        status="READY",
-        run_after__gt=now,
-        run_after__lt=get_date_max(),  # the maximum marks "as soon as possible"
-    )
-    if waiting.exists():
-        return waiting.order_by("run_after").values_list("run_after", flat=True).first()
-    run_at = datetime.combine(now.date(), NIGHTLY_AT, tzinfo=now.tzinfo)
-    if run_at <= now:
-        run_at += timedelta(days=1)
-    reclassify_children.using(run_after=run_at).enqueue(nightly=True)
-    return run_at
+    return schedule_daily(reclassify_children, at=NIGHTLY_AT, now=now, nightly=True)

@@ -15,11 +15,16 @@ from django.utils import timezone
 from shouwang.accounts import access
 from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
+from shouwang.registry.models import ChildChange
+from shouwang.visits.models import Visit
 
 from . import catalogue
 from .catalogue import ByArea, Kind, Values, add_into
 from .models import FigureSnapshot
 from .periods import Period
+from .sources.ledger import count_children as count_children
+from .sources.ledger import count_children_by as count_children_by
+from .sources.ledger import end_of
 
 LEVEL_ORDER = [level.value for level in AreaLevel]  # province … village
 
@@ -84,7 +89,9 @@ def computation_units(area: Area | None) -> list[str]:
     orphans = Area.objects.filter(level=AreaLevel.TOWNSHIP, parent__level="city")
     if area is not None:
         orphans = orphans.filter(access.prefix_q("code", codes.prefix_of(area.code)))
-    units += sorted({codes.prefix_of(p) for p in orphans.values_list("parent_id", flat=True)})
+    units += sorted(
+        {codes.prefix_of(p) for p in orphans.values_list("parent_id", flat=True)}
+    )
     return units
 
 
@@ -178,15 +185,16 @@ def snapshot_rows(day: date, area_codes: list[str]) -> dict[str, Values]:
     return found
 
 
+def snapshot_exists(area: Area, day: date) -> bool:
+    return FigureSnapshot.objects.filter(area=area, day=day).exists()
+
+
 def stale_count(area: Area, day: date) -> int:
     """How many records entered after the day's snapshot change it: visits dated on or
     before the day, and (for a snapshot of today) changes to the children since."""
     row = FigureSnapshot.objects.filter(area=area, day=day).only("computed_at").first()
     if row is None:
         return 0
-    from shouwang.registry.models import ChildChange
-    from shouwang.visits.models import Visit
-
     prefix = codes.prefix_of(area.code)
     visits = Visit.objects.filter(
         access.prefix_q("village_id", prefix),
@@ -197,18 +205,12 @@ def stale_count(area: Area, day: date) -> int:
         ChildChange.objects.filter(
             access.prefix_q("child__village_id", prefix),
             at__gt=row.computed_at,
-            at__lt=_end(day),
+            at__lt=end_of(day),
         ).count()
         if day >= timezone.localdate()
         else 0
     )
     return visits + changes
-
-
-def _end(day: date):
-    from .sources.ledger import end_of
-
-    return end_of(day)
 
 
 # Reads ----------------------------------------------------------------------------------

@@ -26,9 +26,11 @@ class Period:
         """The period of the same length just before this one (the previous quarter
         or month when this one is a whole quarter or month)."""
         if self.start.day == 1 and self.end == month_end(self.end):
-            months = (self.end.year - self.start.year) * 12 + (
-                self.end.month - self.start.month
-            ) + 1
+            months = (
+                (self.end.year - self.start.year) * 12
+                + (self.end.month - self.start.month)
+                + 1
+            )
             start = add_months(self.start, -months)
             return Period(start, month_end(add_months(self.start, -1)))
         end = date.fromordinal(self.start.toordinal() - 1)

@@ -11,8 +11,10 @@ from shouwang.accounts import access
 from shouwang.accounts.access import Perm
 from shouwang.areas import codes
 from shouwang.areas.models import Area
+from shouwang.registry.models import Child, ChildStatus
 
-from . import compute
+from . import catalogue, compute
+from .links import figure_list_url
 from .periods import Period
 
 AREA_NOT_FOUND = "区划不存在或不在您的管辖范围内。"
@@ -30,6 +32,37 @@ def report_area_for(*, viewer, code: str = "") -> Area:
     if area is None:
         raise Http404(AREA_NOT_FOUND)
     return area
+
+
+HOME_FIGURES = (
+    "children.total",
+    "children.left_behind",
+    "children.orphan",
+    "children.de_facto_unsupported",
+    "children.difficulty",
+    "risk.high",
+    "visits.overdue",
+)
+
+
+def home_figures_for(*, viewer) -> list[dict]:
+    """Today's headline figures of the viewer's jurisdiction (label, value, the list
+    behind it when the viewer may open it); nothing for roles without statistics."""
+    if not access.has_perm(viewer, Perm.VIEW_CHILD_STATS):
+        return []
+    children = access.scope(
+        viewer, Child.objects.filter(status=ChildStatus.ACTIVE), "village_id"
+    )
+    values = compute.count_children(children, HOME_FIGURES, as_of=timezone.localdate())
+    return [
+        {
+            "key": key,
+            "label": catalogue.FIGURES[key].label,
+            "value": values[key],
+            "url": figure_list_url(catalogue.FIGURES[key], viewer=viewer),
+        }
+        for key in HOME_FIGURES
+    ]
 
 
 def figures_for(*, viewer, area: Area, period: Period) -> dict:

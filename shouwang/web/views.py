@@ -1,12 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shouwang.accounts import access
 from shouwang.accounts.selectors import user_counts_by_role_for
 from shouwang.areas import codes
 from shouwang.areas.models import AreaLevel
 from shouwang.areas.selectors import area_counts_by_level_for, area_path
-from shouwang.registry.selectors import child_counts_for
+from shouwang.reports.selectors import home_figures_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,8 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "path": area_path(user.area) if user.area_id else [],
             "areas_by_level": areas_by_level,
-            "children": child_counts_for(viewer=user),
-            "children_links": access.has_perm(user, access.Perm.VIEW_CHILDREN),
+            "child_figures": home_figures_for(viewer=user),
             "users_by_role": users_by_role,
             "chart": {
                 "labels": list(users_by_role),

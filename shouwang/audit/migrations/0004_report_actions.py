@@ -4,15 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_visit_actions'),
+        ("audit", "0003_visit_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', '登录'), ('login.failed', '登录失败'), ('logout', '退出登录'), ('password.change', '修改密码'), ('user.create', '创建账号'), ('user.update', '修改账号'), ('user.password_reset', '重置密码'), ('user.deactivate', '停用账号'), ('user.activate', '启用账号'), ('areas.load', '导入行政区划'), ('audit.export', '导出审计日志'), ('child.create', '登记儿童'), ('child.update', '修改儿童信息'), ('child.view', '查看儿童完整记录'), ('child.reveal_id', '查看完整身份号码'), ('child.exit', '儿童退出'), ('child.readmit', '儿童重新纳入'), ('child.merge', '合并重复记录'), ('child.duplicate_dismiss', '确认不是同一名儿童'), ('roster.import', '导入花名册'), ('roster.export', '导出花名册'), ('roster.upload', '上传花名册'), ('roster.download', '下载花名册文件'), ('child.exit_review_keep', '复核后保留在册'), ('visit_policy.set', '设置走访间隔'), ('visit.record', '记录走访'), ('attachment.download', '查看附件'), ('responsibility.assign', '调整责任人'), ('patch_leader.set', '指定包片领导'), ('confirmation.record', '记录委托监护责任确认书'), ('cycle.open', '发起季度摸排'), ('cycle.child_confirm', '摸排确认儿童'), ('cycle.village_submit', '提交村摸排'), ('cycle.village_approve', '审核通过村摸排'), ('cycle.village_return', '退回村摸排'), ('cycle.close', '结束季度摸排'), ('bulletin.generate', '生成工作情况通报'), ('bulletin.download', '下载工作情况通报'), ('bulletin_template.upload', '上传通报模板'), ('bulletin_template.retire', '停用通报模板'), ('stats.export', '导出统计表'), ('stats.recompute', '重新计算统计快照')], max_length=40, verbose_name='操作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录"),
+                    ("login.failed", "登录失败"),
+                    ("logout", "退出登录"),
+                    ("password.change", "修改密码"),
+                    ("user.create", "创建账号"),
+                    ("user.update", "修改账号"),
+                    ("user.password_reset", "重置密码"),
+                    ("user.deactivate", "停用账号"),
+                    ("user.activate", "启用账号"),
+                    ("areas.load", "导入行政区划"),
+                    ("audit.export", "导出审计日志"),
+                    ("child.create", "登记儿童"),
+                    ("child.update", "修改儿童信息"),
+                    ("child.view", "查看儿童完整记录"),
+                    ("child.reveal_id", "查看完整身份号码"),
+                    ("child.exit", "儿童退出"),
+                    ("child.readmit", "儿童重新纳入"),
+                    ("child.merge", "合并重复记录"),
+                    ("child.duplicate_dismiss", "确认不是同一名儿童"),
+                    ("roster.import", "导入花名册"),
+                    ("roster.export", "导出花名册"),
+                    ("roster.upload", "上传花名册"),
+                    ("roster.download", "下载花名册文件"),
+                    ("child.exit_review_keep", "复核后保留在册"),
+                    ("visit_policy.set", "设置走访间隔"),
+                    ("visit.record", "记录走访"),
+                    ("attachment.download", "查看附件"),
+                    ("responsibility.assign", "调整责任人"),
+                    ("patch_leader.set", "指定包片领导"),
+                    ("confirmation.record", "记录委托监护责任确认书"),
+                    ("cycle.open", "发起季度摸排"),
+                    ("cycle.child_confirm", "摸排确认儿童"),
+                    ("cycle.village_submit", "提交村摸排"),
+                    ("cycle.village_approve", "审核通过村摸排"),
+                    ("cycle.village_return", "退回村摸排"),
+                    ("cycle.close", "结束季度摸排"),
+                    ("bulletin.generate", "生成工作情况通报"),
+                    ("bulletin.download", "下载工作情况通报"),
+                    ("bulletin_template.upload", "上传通报模板"),
+                    ("bulletin_template.retire", "停用通报模板"),
+                    ("stats.export", "导出统计表"),
+                    ("stats.recompute", "重新计算统计快照"),
+                ],
+                max_length=40,
+                verbose_name="操作",
+            ),
         ),
     ]

@@ -17,7 +17,6 @@ from shouwang.registry.selectors import (
     InvalidCursor,
     birth_range_for_age,
     child_as_of,
-    child_counts_for,
     child_filter,
     child_get_for,
     child_history,
@@ -367,23 +366,3 @@ def test_dismissed_and_merged_records_are_no_longer_candidates(place):
         merge_version=1,
     )
     assert duplicate_candidates(viewer=place.director, child=child) == []
-
-
-# --- aggregates -------------------------------------------------------------------------
-
-
-def test_counts_are_for_those_allowed_aggregates(ledger):
-    expected = {
-        "在册儿童": 6,
-        "孤儿": 1,
-        "事实无人抚养儿童": 1,
-        "农村留守儿童": 1,
-        "困境儿童": 4,
-        "高风险": 2,
-        "逾期未走访": 0,  # registered today, due today
-    }
-    assert child_counts_for(viewer=ledger.leader) == expected
-    assert child_counts_for(viewer=ledger.civil) == expected
-    assert child_counts_for(viewer=ledger.director)["在册儿童"] == 4
-    assert child_counts_for(viewer=ledger.department) == {}
-    assert child_counts_for(viewer=ledger.foreign_civil)["在册儿童"] == 0

@@ -20,9 +20,7 @@ NEEDS_CONFIRMATION = AnyOf(
 )
 
 
-def _children(
-    key, label, definition, count, child_filter=None, group="儿童", **more
-):
+def _children(key, label, definition, count, child_filter=None, group="儿童", **more):
     return Figure(
         key=key,
         label=label,
@@ -36,6 +34,12 @@ def _children(
         **more,
     )
 
+
+# The bulletin's weakness types ①-A … ④-EC as figure keys weakness.1A … weakness.4EC.
+WEAKNESS_KEYS = {
+    value: "weakness." + value.replace("-", "").translate(str.maketrans("①②③④", "1234"))
+    for value in WeaknessType.values
+}
 
 _ALL = Is("status", "active")
 _ORPHAN = Is("is_orphan")
@@ -134,9 +138,7 @@ declare(
     ),
     *[
         _children(
-            "weakness." + value.replace("-", "").replace("①", "1").replace(
-                "②", "2"
-            ).replace("③", "3").replace("④", "4"),
+            WEAKNESS_KEYS[value],
             f"类型{value}",
             f"期末在册、监护能力薄弱类型为{label.split(' ', 1)[1]}（{value}）的儿童人数。",
             Is("weakness_type", value),

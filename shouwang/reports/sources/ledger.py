@@ -8,7 +8,7 @@ its last change before then (ChildChange); the policy classifies it at that day,
 its next visit falls due by the visits on record up to that day. A child counts where
 its record placed it that day (a move to another village is followed)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from shouwang.registry.services import (
 from shouwang.registry.services.classification import FACTS_READ
 from shouwang.visits.models import Visit
 
-from ..catalogue import ByArea, Figure, Kind
+from ..catalogue import FIGURES, ByArea, Figure, Kind, Values
 
 CHUNK = 2000
 ROW_FIELDS = ("pk", "village_id", "status", "created_at", *FACTS_READ)
@@ -147,6 +147,37 @@ def rows_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
         yield from flush()
 
 
+def count_children(children, keys: Iterable[str], *, as_of: date) -> Values:
+    """The ledger figures (keys) counted over a queryset of children, in one query:
+    for pages that count a set other than an area's (my children, a worklist)."""
+    figures = [FIGURES[key] for key in keys]
+    aliases = {f"n{i}": figure for i, figure in enumerate(figures)}
+    row = children.order_by().aggregate(
+        **{a: Count("pk", filter=f.count.q(as_of)) for a, f in aliases.items()}
+    )
+    return {figure.key: row[alias] for alias, figure in aliases.items()}
+
+
+def count_children_by(
+    children, field: str, keys: Iterable[str], *, as_of: date
+) -> dict[str, Values]:
+    """count_children grouped by the value of an expression or field (e.g. a prefix
+    of the village code annotated as `field`)."""
+    figures = [FIGURES[key] for key in keys]
+    aliases = {f"n{i}": figure for i, figure in enumerate(figures)}
+    rows = (
+        children.order_by()
+        .values(field)
+        .annotate(
+            **{a: Count("pk", filter=f.count.q(as_of)) for a, f in aliases.items()}
+        )
+    )
+    return {
+        row[field]: {figure.key: row[alias] for alias, figure in aliases.items()}
+        for row in rows
+    }
+
+
 class LedgerSource:
     """Counts of active children by the figures' predicates, per village."""
 
@@ -174,22 +205,13 @@ class LedgerSource:
         return counts
 
     def _live(self, figures: list[Figure], prefix: str, day: date) -> ByArea:
-        aliases = {f"n{i}": figure for i, figure in enumerate(figures)}
-        rows = (
-            Child.objects.filter(access.prefix_q("village_id", prefix))
-            .filter(status=ChildStatus.ACTIVE)
-            .values("village_id")
-            .order_by()
-            .annotate(
-                **{
-                    alias: Count("pk", filter=figure.count.q(day))
-                    for alias, figure in aliases.items()
-                }
-            )
+        children = Child.objects.filter(access.prefix_q("village_id", prefix)).filter(
+            status=ChildStatus.ACTIVE
+        )
+        by_village = count_children_by(
+            children, "village_id", [f.key for f in figures], as_of=day
         )
         return {
-            row["village_id"]: {
-                figure.key: row[alias] for alias, figure in aliases.items() if row[alias]
-            }
-            for row in rows
+            village: {key: n for key, n in values.items() if n}
+            for village, values in by_village.items()
         }

@@ -4,9 +4,10 @@ child's responsible people, confirmations, coverage per area, 包片 leaders."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm
@@ -15,8 +16,9 @@ from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.areas.selectors import area_get_for, area_list_for
 from shouwang.registry.models import Child, ChildChange, ChildStatus
-from shouwang.registry.policy import INSTITUTION, PARENT_RELATIONS
 from shouwang.registry.selectors import child_list_for
+from shouwang.reports.catalogue import FIGURES
+from shouwang.reports.compute import count_children, count_children_by
 
 from ..models import (
     Attachment,
@@ -26,6 +28,7 @@ from ..models import (
 )
 
 AREA_NOT_FOUND = "区划不存在或不在您的管辖范围内。"
+SIGNED = "confirmations.signed"
 RESPONSIBILITY_FIELDS = (
     "responsible_director_id",
     "liaison_cadre_name",
@@ -41,11 +44,9 @@ NEXT_LEVEL = {
 
 
 def needs_confirmation_q() -> Q:
-    """registry.policy.needs_confirmation as a database filter: left-behind, or an
-    actual guardian who is neither a parent nor an institution."""
-    return Q(is_left_behind=True) | ~Q(
-        guardian_relation__in=[*PARENT_RELATIONS, INSTITUTION, ""]
-    )
+    """registry.policy.needs_confirmation as a database filter: the catalogue's
+    definition of the figure confirmations.needed."""
+    return FIGURES["confirmations.needed"].count.q(timezone.localdate())
 
 
 def _active_for(viewer) -> QuerySet[Child]:
@@ -65,30 +66,30 @@ def my_children_for(*, viewer) -> QuerySet[Child]:
     )
 
 
+# The counts a list of children shows, by their catalogue figures.
+LIST_FIGURES = {
+    "儿童": "children.total",
+    "孤儿": "children.orphan",
+    "事实无人抚养儿童": "children.de_facto_unsupported",
+    "农村留守儿童": "children.left_behind",
+    "困境儿童": "children.difficulty",
+    "高风险": "risk.high",
+    "需签确认书": "confirmations.needed",
+}
+
+
 def category_counts(children: QuerySet[Child]) -> dict[str, int]:
     """How many of the children fall in each category, high risk and confirmations."""
-    rows = children.order_by().aggregate(
-        total=Count("pk"),
-        orphan=Count("pk", filter=Q(is_orphan=True)),
-        de_facto=Count("pk", filter=Q(is_de_facto_unsupported=True)),
-        left_behind=Count("pk", filter=Q(is_left_behind=True)),
-        difficulty=Count("pk", filter=Q(is_in_difficulty=True)),
-        high=Count("pk", filter=Q(risk_level="高")),
-        needing=Count("pk", filter=needs_confirmation_q()),
-        unsigned=Count(
-            "pk", filter=needs_confirmation_q() & Q(confirmation_signed=False)
-        ),
+    values = count_children(
+        children,
+        [*LIST_FIGURES.values(), "confirmations.signed"],
+        as_of=timezone.localdate(),
     )
-    return {
-        "儿童": rows["total"],
-        "孤儿": rows["orphan"],
-        "事实无人抚养儿童": rows["de_facto"],
-        "农村留守儿童": rows["left_behind"],
-        "困境儿童": rows["difficulty"],
-        "高风险": rows["high"],
-        "需签确认书": rows["needing"],
-        "未签确认书": rows["unsigned"],
-    }
+    counts = {label: values[key] for label, key in LIST_FIGURES.items()}
+    counts["未签确认书"] = (
+        values["confirmations.needed"] - values["confirmations.signed"]
+    )
+    return counts
 
 
 def responsibility_villages_for(*, viewer) -> QuerySet[Area]:
@@ -262,15 +263,13 @@ def coverage_for(*, viewer, area: Area) -> Coverage:
         )
     digits = codes.LEVEL_DIGITS[codes.Level(below)]
     counts = {
-        row["part"]: row
-        for row in children.filter(needs_confirmation_q())
-        .order_by()
-        .annotate(part=Substr("village_id", 1, digits))
-        .values("part")
-        .annotate(
-            needing=Count("pk"),
-            signed=Count("pk", filter=Q(confirmation_signed=True)),
-        )
+        part: {"needing": values["confirmations.needed"], "signed": values[SIGNED]}
+        for part, values in count_children_by(
+            children.annotate(part=Substr("village_id", 1, digits)),
+            "part",
+            ["confirmations.needed", SIGNED],
+            as_of=timezone.localdate(),
+        ).items()
     }
     rows = []
     for sub in subareas:

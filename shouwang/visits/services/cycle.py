@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shouwang.accounts import access
@@ -21,8 +21,8 @@ from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
-from shouwang.registry.policy import INSTITUTION, PARENT_RELATIONS
-from shouwang.registry.vocab import RiskLevel, WeaknessType
+from shouwang.reports.compute import count_children_by
+from shouwang.reports.figures.ledger import WEAKNESS_KEYS
 
 from ..models import (
     ChildReview,
@@ -454,59 +454,41 @@ def village_return(
 # Close --------------------------------------------------------------------------------
 
 
-def _count(condition: Q) -> Count:
-    return Count("pk", filter=condition)
-
-
-NEEDS_CONFIRMATION = Q(is_left_behind=True) | ~Q(
-    guardian_relation__in=[*PARENT_RELATIONS, INSTITUTION, ""]
-)
-COUNTS = {
-    "children": Count("pk"),
-    "orphans": _count(Q(is_orphan=True)),
-    "de_facto_unsupported": _count(Q(is_de_facto_unsupported=True)),
-    "left_behind": _count(Q(is_left_behind=True)),
-    "in_difficulty": _count(Q(is_in_difficulty=True)),
-    "difficulty_living": _count(Q(difficulty_living=True)),
-    "difficulty_self": _count(Q(difficulty_self=True)),
-    "difficulty_guardianship": _count(Q(difficulty_guardianship=True)),
-    "risk_high": _count(Q(risk_level=RiskLevel.HIGH)),
-    "risk_medium": _count(Q(risk_level=RiskLevel.MEDIUM)),
-    "risk_low": _count(Q(risk_level=RiskLevel.LOW)),
-    "needing_confirmation": _count(NEEDS_CONFIRMATION),
-    "confirmations_signed": _count(NEEDS_CONFIRMATION & Q(confirmation_signed=True)),
+# CycleSnapshot's columns and the catalogue figures they freeze.
+SNAPSHOT_FIGURES = {
+    "children": "children.total",
+    "orphans": "children.orphan",
+    "de_facto_unsupported": "children.de_facto_unsupported",
+    "left_behind": "children.left_behind",
+    "in_difficulty": "children.difficulty",
+    "difficulty_living": "children.difficulty_living",
+    "difficulty_self": "children.difficulty_self",
+    "difficulty_guardianship": "children.difficulty_guardianship",
+    "risk_high": "risk.high",
+    "risk_medium": "risk.medium",
+    "risk_low": "risk.low",
+    "needing_confirmation": "confirmations.needed",
+    "confirmations_signed": "confirmations.signed",
+    "overdue": "visits.overdue",
 }
-# registry.policy.needs_confirmation, as a query: keep the two in step.
-WEAKNESS_KEYS = {f"weakness_{i}": value for i, value in enumerate(WeaknessType.values)}
 
 
 def snapshot_counts(prefix: str, *, on: date) -> dict[str, dict]:
-    """Counts of the active children per village under prefix on a date, in one
-    grouped query: categories, risk levels, confirmations, overdue visits, weakness
-    types ({type: count})."""
-    rows = (
-        Child.objects.filter(
-            access.prefix_q("village_id", prefix), status=ChildStatus.ACTIVE
-        )
-        .values("village_id")
-        .order_by("village_id")
-        .annotate(
-            **COUNTS,
-            overdue=_count(Q(next_visit_due__lt=on)),
-            **{
-                key: _count(Q(weakness_type=value))
-                for key, value in WEAKNESS_KEYS.items()
-            },
-        )
+    """Counts of the active children per village under prefix on a date, from the
+    figure catalogue in one grouped query: categories, risk levels, confirmations,
+    overdue visits, weakness types ({type: count})."""
+    children = Child.objects.filter(
+        access.prefix_q("village_id", prefix), status=ChildStatus.ACTIVE
     )
+    keys = [*SNAPSHOT_FIGURES.values(), *WEAKNESS_KEYS.values()]
     counts = {}
-    for row in rows:
-        village = row.pop("village_id")
+    for village, values in count_children_by(
+        children, "village_id", keys, as_of=on
+    ).items():
+        row = {column: values[key] for column, key in SNAPSHOT_FIGURES.items()}
         row["weakness_types"] = {
-            value: row.pop(key) for key, value in WEAKNESS_KEYS.items() if row[key]
+            value: values[key] for value, key in WEAKNESS_KEYS.items() if values[key]
         }
-        for key in WEAKNESS_KEYS:
-            row.pop(key, None)
         counts[village] = row
     return counts
 

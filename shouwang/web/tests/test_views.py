@@ -207,21 +207,27 @@ def test_home_counts_children_for_caseworkers_and_leaders(county):
         is_left_behind=True,
     )
     leader = _home(make_user(Role.LEADER, county[0]))
-    assert leader.context["children"] == {
+    figures = {f["label"]: f for f in leader.context["child_figures"]}
+    assert {label: f["value"] for label, f in figures.items()} == {
         "在册儿童": 3,
+        "农村留守儿童": 2,
         "孤儿": 0,
         "事实无人抚养儿童": 0,
-        "农村留守儿童": 2,
         "困境儿童": 1,
-        "高风险": 1,
-        "逾期未走访": 1,
+        "风险等级高": 1,
+        "逾期未走访儿童": 1,
     }
     page = leader.content.decode()
-    assert "/children/?category=" not in page  # aggregates only
+    assert "/children/?" not in page  # aggregates only
     # The overdue figure leads to the rates by area, which leaders may read.
     assert '<a class="text-decoration-none" href="/visits/overdue/">1</a>' in page
     director = _home(make_user(Role.DIRECTOR, village))
-    assert director.context["children"]["在册儿童"] == 3
+    figures = {f["label"]: f for f in director.context["child_figures"]}
+    assert figures["在册儿童"]["value"] == 3
+    assert figures["农村留守儿童"]["url"] == (
+        "/children/?category=%E5%86%9C%E6%9D%91%E7%95%99%E5%AE%88%E5%84%BF%E7%AB%A5"
+    )
+    assert figures["风险等级高"]["url"] == "/children/?risk=%E9%AB%98"
     assert "/children/?category=%E5%86%9C%E6%9D%91" in director.content.decode()
     department = _home(make_user(Role.DEPARTMENT, county[0]))
-    assert department.context["children"] == {}
+    assert department.context["child_figures"] == []
