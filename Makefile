@@ -37,6 +37,7 @@ run: install assets
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_load
 	$(PY) manage.py children_reclassify --schedule
+	$(PY) manage.py figures_snapshot --schedule
 	@echo "守望 已启动：http://$(HOST):$(PORT)/ （后台任务由 db_worker 执行；按 Ctrl+C 停止）"
 	$(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -19,8 +19,9 @@ def _tasks_run_inline(settings):
 
 @pytest.fixture(autouse=True)
 def _attachments_in_tmp(settings, tmp_path):
-    # Visit photos and scanned confirmations never land in the developer's var/.
+    # Visit photos, scanned confirmations, bulletins never land in the developer's var/.
     settings.VISIT_UPLOAD_DIR = tmp_path / "attachments"
+    settings.REPORTS_DIR = tmp_path / "reports"
 
 
 @pytest.fixture

@@ -39,6 +39,15 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
             NavItem("走访间隔设置", "visits:policy", Perm.SET_VISIT_POLICY),
         ),
     ),
+    NavGroup(
+        "统计与通报",
+        (
+            NavItem("统计分析", "reports:dashboard", Perm.VIEW_REPORTS),
+            NavItem("工作情况通报", "reports:bulletin-list", Perm.VIEW_BULLETINS),
+            NavItem("通报模板", "reports:bulletin-templates", Perm.GENERATE_BULLETINS),
+            NavItem("指标说明", "reports:bulletin-placeholders", Perm.VIEW_REPORTS),
+        ),
+    ),
     NavItem("花名册导入", "roster:import-list", Perm.EDIT_CHILDREN),
     NavItem("行政区划", "areas:list", Perm.VIEW_AREAS),
     NavItem("账号管理", "accounts:user-list", Perm.MANAGE_USERS),

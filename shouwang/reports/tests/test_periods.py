@@ -1,6 +1,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shouwang.reports.periods import (
     BadPeriod,
@@ -67,3 +69,14 @@ def test_the_previous_period_of_a_quarter_is_the_quarter_before():
     days = Period(date(2026, 10, 1), date(2026, 12, 7))
     assert days.previous() == Period(date(2026, 7, 25), date(2026, 9, 30))
     assert last_quarter(TODAY) == q3.__class__(date(2026, 7, 1), date(2026, 9, 30))
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_any_text_is_a_period_or_a_bad_period(start, end):
+    try:
+        period = parse_period(start, end, today=TODAY)
+    except BadPeriod as error:
+        assert error.field in {"from", "to"}
+        assert error.message
+    else:
+        assert period.start <= period.end <= TODAY

@@ -18,6 +18,7 @@ NAV = {
         "儿童信息库",
         "我的待走访",
         "走访与摸排",
+        "统计与通报",
         "花名册导入",
         "行政区划",
         "账号管理",
@@ -28,6 +29,7 @@ NAV = {
         "儿童信息库",
         "我的待走访",
         "走访与摸排",
+        "统计与通报",
         "花名册导入",
         "行政区划",
     ],
@@ -40,9 +42,14 @@ NAV = {
         "行政区划",
     ],
     Role.DEPARTMENT: ["首页", "行政区划"],
-    Role.LEADER: ["首页", "走访与摸排", "行政区划"],
+    Role.LEADER: ["首页", "走访与摸排", "统计与通报", "行政区划"],
 }
-# The items of the 走访与摸排 menu each role sees.
+# The items of the drop-down menus (走访与摸排, then 统计与通报) each role sees.
+REPORTS_MENU = {
+    Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],
+    Role.SUPERVISOR: ["统计分析", "指标说明"],
+    Role.LEADER: ["统计分析", "工作情况通报", "指标说明"],
+}
 VISITS_MENU = {
     Role.CIVIL_AFFAIRS: [
         "我负责的儿童",
@@ -103,7 +110,9 @@ def test_navigation_follows_the_role(county, role):
     items = response.context["nav_items"]
     assert [item["label"] for item in items] == NAV[role]
     menu = [i for item in items for i in item.get("menu", ())]
-    assert [i["label"] for i in menu] == VISITS_MENU.get(role, [])
+    assert [i["label"] for i in menu] == VISITS_MENU.get(role, []) + REPORTS_MENU.get(
+        role, []
+    )
     # Rendered as links, the group as a drop-down of its items.
     page = response.content.decode()
     for item in items:
