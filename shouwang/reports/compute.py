@@ -8,6 +8,7 @@ are counted over the period from their dated records. Rates follow from the two
 figures they divide."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
@@ -215,24 +216,11 @@ def stale_count(area: Area, day: date) -> int:
 
 # Reads ----------------------------------------------------------------------------------
 
-
-def stock_values(area: Area, day: date) -> Values:
-    """The stock figures of an area at the end of a day."""
-    if day >= timezone.localdate():
-        return total(stock_by_area(codes.prefix_of(area.code), day, live=True))
-    return snapshot_rows(day, [area.code]).get(area.code, {})
+Numbers = dict[str, int | float | None]
 
 
-def figures_for(area: Area, period: Period) -> dict[str, int | float | None]:
-    """Every held figure of an area: stocks at the period's end, flows within it."""
-    values: Values = {}
-    add_into(values, stock_values(area, period.end))
-    add_into(values, total(flow_by_area(codes.prefix_of(area.code), period)))
-    return _complete(values)
-
-
-def _complete(values: Values) -> dict[str, int | float | None]:
-    """All held figures, zeros filled in, rates computed."""
+def complete(values: Values) -> Numbers:
+    """All held figures, zeros filled in, rates computed from their inputs."""
     full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.is_rate}
     return catalogue.with_rates(full)
 
@@ -241,29 +229,70 @@ def sub_areas(area: Area) -> list[Area]:
     return list(Area.objects.filter(parent=area).order_by("code"))
 
 
-def figures_by_subarea(
-    area: Area, period: Period
-) -> list[tuple[Area, dict[str, int | float | None]]]:
-    """Every held figure of each area one level below (stocks and flows)."""
-    units = sub_areas(area)
-    prefix = codes.prefix_of(area.code)
-    if period.end >= timezone.localdate():
-        stocks = group_by(stock_by_area(prefix, period.end, live=True), units)
-    else:
-        stocks = snapshot_rows(period.end, [u.code for u in units])
-    flows = group_by(flow_by_area(prefix, period), units)
+def stocks(
+    area: Area, day: date, units: list[Area] = ()
+) -> tuple[Values, dict[str, Values]]:
+    """The stock values of an area at the end of a day, and of each unit under it
+    (today: one live grouped query; a past day: the stored rows)."""
+    if day >= timezone.localdate():
+        by_area = stock_by_area(codes.prefix_of(area.code), day, live=True)
+        return total(by_area), group_by(by_area, units)
+    rows = snapshot_rows(day, [area.code, *(u.code for u in units)])
+    return rows.get(area.code, {}), {u.code: rows.get(u.code, {}) for u in units}
+
+
+def flows(
+    area: Area, period: Period, units: list[Area] = ()
+) -> tuple[Values, dict[str, Values]]:
+    """The flow values of an area within a period, and of each unit under it."""
+    by_area = flow_by_area(codes.prefix_of(area.code), period)
+    return total(by_area), group_by(by_area, units)
+
+
+def stock_values(area: Area, day: date) -> Values:
+    """The stock figures of an area at the end of a day."""
+    return stocks(area, day)[0]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every held figure of an area for a period, and of each area one level below."""
+
+    values: Numbers
+    rows: list[tuple[Area, Numbers]]
+
+
+def report(area: Area, period: Period, *, subareas: bool = True) -> Report:
+    """Stocks at the period's end, flows within it, for the area and (with subareas)
+    each area one level below; each source is asked once for all of them."""
+    units = sub_areas(area) if subareas else []
+    stock_total, stock_rows = stocks(area, period.end, units)
+    flow_total, flow_rows = flows(area, period, units)
     rows = []
     for unit in units:
-        values: Values = {}
-        add_into(values, stocks.get(unit.code, {}))
-        add_into(values, flows.get(unit.code, {}))
-        rows.append((unit, _complete(values)))
-    return rows
+        values: Values = dict(stock_rows.get(unit.code, {}))
+        add_into(values, flow_rows.get(unit.code, {}))
+        rows.append((unit, complete(values)))
+    values = dict(stock_total)
+    add_into(values, flow_total)
+    return Report(values=complete(values), rows=rows)
 
 
-def trend(area: Area, days: list[date]) -> dict[date, dict[str, int | float | None]]:
+def figures_for(area: Area, period: Period) -> Numbers:
+    """Every held figure of an area: stocks at the period's end, flows within it."""
+    return report(area, period, subareas=False).values
+
+
+def figures_by_subarea(area: Area, period: Period) -> list[tuple[Area, Numbers]]:
+    """Every held figure of each area one level below (stocks and flows)."""
+    return report(area, period).rows
+
+
+def trend(
+    area: Area, days: list[date], *, today_values: Values | None = None
+) -> dict[date, Numbers]:
     """The stock figures of an area at the end of each day (stored snapshots; today
-    live)."""
+    live, or today_values when the caller has them already)."""
     today = timezone.localdate()
     past = [d for d in days if d < today]
     stored = dict(
@@ -271,15 +300,17 @@ def trend(area: Area, days: list[date]) -> dict[date, dict[str, int | float | No
             "day", "values"
         )
     )
+    missing = [d for d in past if d not in stored]
+    for day in missing:
+        stored[day] = snapshot_rows(day, [area.code]).get(area.code, {})
     result = {}
     for day in days:
         if day >= today:
-            values = stock_values(area, today)
-        elif day in stored:
-            values = stored[day]
+            if today_values is None:
+                today_values = stock_values(area, today)
+            result[day] = complete(today_values)
         else:
-            values = snapshot_rows(day, [area.code]).get(area.code, {})
-        result[day] = _complete(values)
+            result[day] = complete(stored[day])
     return result
 
 

@@ -137,8 +137,8 @@ def stats_export_write(
     sub-area, then 合计) to out and audit it (stats.export); returns the rows."""
     access.require(actor, Perm.VIEW_REPORTS)
     with transaction.atomic():
-        rows = selectors.figures_by_subarea_for(viewer=actor, area=area, period=period)
-        total = selectors.figures_for(viewer=actor, area=area, period=period)
+        report = selectors.report_for(viewer=actor, area=area, period=period)
+        rows, total = report.rows, report.values
         count = write_table(
             out,
             area=area,

@@ -65,6 +65,13 @@ def home_figures_for(*, viewer) -> list[dict]:
     ]
 
 
+def report_for(*, viewer, area: Area, period: Period) -> compute.Report:
+    """Every held figure of an area the viewer may read, and of each area one level
+    below (see report_area_for)."""
+    report_area_for(viewer=viewer, code=area.code)
+    return compute.report(area, period)
+
+
 def figures_for(*, viewer, area: Area, period: Period) -> dict:
     """Every held figure of an area the viewer may read (see report_area_for)."""
     report_area_for(viewer=viewer, code=area.code)
@@ -77,8 +84,15 @@ def figures_by_subarea_for(*, viewer, area: Area, period: Period) -> list:
     return compute.figures_by_subarea(area, period)
 
 
-def trend_for(*, viewer, area: Area, end: date | None = None, months: int = 12):
+def trend_for(
+    *,
+    viewer,
+    area: Area,
+    end: date | None = None,
+    months: int = 12,
+    today_values: dict | None = None,
+):
     """Month-end stock figures of the area for the `months` months up to end."""
     report_area_for(viewer=viewer, code=area.code)
     days = compute.month_ends(end or timezone.localdate(), months)
-    return compute.trend(area, days)
+    return compute.trend(area, days, today_values=today_values)

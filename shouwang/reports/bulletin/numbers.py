@@ -5,9 +5,6 @@ the service and the command decide who may ask."""
 from collections.abc import Callable
 from datetime import date
 
-from django.utils import timezone
-
-from shouwang.areas import codes
 from shouwang.areas.models import Area
 
 from .. import catalogue, compute
@@ -26,11 +23,6 @@ STAGES = {
 }
 
 
-def _complete(values: Values) -> dict[str, int | float | None]:
-    full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.is_rate}
-    return catalogue.with_rates(full)
-
-
 def _flow(key: str) -> bool:
     figure = catalogue.FIGURES[key]
     return figure.kind == Kind.FLOW and not figure.is_rate
@@ -41,14 +33,7 @@ def _reference_values(stocks: Values, flows: Values) -> dict[str, int | float | 
     period, rates from them."""
     values: Values = {k: v for k, v in stocks.items() if not _flow(k)}
     add_into(values, {k: v for k, v in flows.items() if _flow(k)})
-    return _complete(values)
-
-
-def _subarea_stocks(area: Area, units: list[Area], day: date) -> dict[str, Values]:
-    if day >= timezone.localdate():
-        prefix = codes.prefix_of(area.code)
-        return compute.group_by(compute.stock_by_area(prefix, day, live=True), units)
-    return compute.snapshot_rows(day, [unit.code for unit in units])
+    return compute.complete(values)
 
 
 def gather(
@@ -61,39 +46,34 @@ def gather(
         if progress is not None:
             progress(*STAGES[name])
 
-    prefix = codes.prefix_of(area.code)
     previous = period.previous()
     flow_period = reference_flow_period(period, reference)
 
     step("current")
-    current = compute.figures_for(area, period)
+    now = compute.report(area, period)
     step("previous")
-    before = compute.figures_for(area, previous)
+    then = compute.report(area, previous)
     step("reference")
-    ref_flows = compute.total(compute.flow_by_area(prefix, flow_period))
-    ref = _reference_values(compute.stock_values(area, reference), ref_flows)
+    units = [unit for unit, _ in now.rows]
+    ref_stock, ref_stock_rows = compute.stocks(area, reference, units)
+    ref_flow, ref_flow_rows = compute.flows(area, flow_period, units)
+    ref = _reference_values(ref_stock, ref_flow)
 
     step("subareas")
-    rows = []
-    now = dict(compute.figures_by_subarea(area, period))
-    if now:
-        units = list(now)
-        then = {u.code: v for u, v in compute.figures_by_subarea(area, previous)}
-        ref_stocks = _subarea_stocks(area, units, reference)
-        ref_flow_rows = compute.group_by(
-            compute.flow_by_area(prefix, flow_period), units
-        )
-        for unit in units:
-            rows.append(
-                {
-                    "code": unit.code,
-                    "name": unit.name,
-                    "level": unit.level,
-                    "current": now[unit],
-                    "previous": then.get(unit.code, {}),
-                    "reference": _reference_values(
-                        ref_stocks.get(unit.code, {}), ref_flow_rows.get(unit.code, {})
-                    ),
-                }
-            )
-    return Figures(current=current, previous=before, reference=ref, subareas=rows)
+    before = {unit.code: values for unit, values in then.rows}
+    rows = [
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "current": values,
+            "previous": before.get(unit.code, {}),
+            "reference": _reference_values(
+                ref_stock_rows.get(unit.code, {}), ref_flow_rows.get(unit.code, {})
+            ),
+        }
+        for unit, values in now.rows
+    ]
+    return Figures(
+        current=now.values, previous=then.values, reference=ref, subareas=rows
+    )

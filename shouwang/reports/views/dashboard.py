@@ -159,9 +159,13 @@ def _breadcrumb(user, area: Area, query: dict) -> list[dict]:
     ]
 
 
-def _trend_chart(user, area: Area, period: Period) -> dict:
+def _trend_chart(user, area: Area, period: Period, values: dict) -> dict:
     trend = selectors.trend_for(
-        viewer=user, area=area, end=period.end, months=TREND_MONTHS
+        viewer=user,
+        area=area,
+        end=period.end,
+        months=TREND_MONTHS,
+        today_values=values,  # the period's end values, computed already
     )
     days = sorted(trend)
 
@@ -217,14 +221,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_list = has_perm(user, Perm.VIEW_CHILDREN)
     query = _period_query(request)
-    values = selectors.figures_for(viewer=user, area=area, period=period)
+    report = selectors.report_for(viewer=user, area=area, period=period)
+    values = report.values
     shown = [f for f in catalogue.held() if export.counted_in(f, area.level)]
     groups: dict[str, list[Cell]] = {}
     for cell in _cells(shown, values, area.code, can_list):
         groups.setdefault(cell.figure.group, []).append(cell)
     pending = [f for f in catalogue.FIGURES.values() if not f.held]
 
-    sub_rows = selectors.figures_by_subarea_for(viewer=user, area=area, period=period)
+    sub_rows = report.rows
     sub_level = sub_rows[0][0].level if sub_rows else area.level
     sub_figures = [
         catalogue.FIGURES[key]
@@ -271,7 +276,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rate_headers": _sort_headers(
                 rate_figures, area.code, query, sort, direction
             ),
-            "trend": _trend_chart(user, area, period),
+            "trend": _trend_chart(user, area, period, values),
             "stale": stale,
             "can_recompute": has_perm(user, Perm.GENERATE_BULLETINS),
             "export_url": f"{reverse('reports:export')}?"
