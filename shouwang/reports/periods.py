@@ -74,12 +74,22 @@ def parse_date(text: str | None, *, field: str, label: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadPeriod(
             f"{label}“{text[:20]}”不是有效的日期：请按 年-月-日 填写，如 2026-09-30。",
             field=field,
         ) from None
+    if day < EARLIEST:
+        # The comparison period before one that starts at year 1 does not exist.
+        raise BadPeriod(
+            f"{label} {text[:20]} 太早：统计的日期不能早于 {EARLIEST:%Y-%m-%d}。",
+            field=field,
+        )
+    return day
+
+
+EARLIEST = date(1900, 1, 1)
 
 
 def parse_period(
