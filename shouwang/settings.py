@@ -225,3 +225,12 @@ LOGGING = {
 # office behind one NAT address after a few colleagues mistype their passwords.
 # SQLite ignores the INCLUDE columns of the covering indexes that PostgreSQL uses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
+# Today's figures on the statistics pages are counted at most this often (a city's
+# count reads every child row); the page says when they were counted.
+STATS_TODAY_MAX_MINUTES = int(os.environ.get("STATS_TODAY_MAX_MINUTES", "5"))
+
+# The audit page lists the users refused this many times or more in a day (records
+# outside their jurisdiction asked for by address).
+AUDIT_REFUSAL_ALERT_THRESHOLD = int(
+    os.environ.get("AUDIT_REFUSAL_ALERT_THRESHOLD", "20")
+)

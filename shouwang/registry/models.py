@@ -276,7 +276,11 @@ class ChildChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "儿童信息变更"
         verbose_name_plural = "儿童信息变更"
-        indexes = [models.Index(fields=["child", "at"], name="childchange_child_at")]
+        indexes = [
+            models.Index(fields=["child", "at"], name="childchange_child_at"),
+            # What changed since a moment: statistics rebuild a past day from it.
+            models.Index(fields=["at"], name="childchange_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} v{self.version} {self.get_action_display()}"

@@ -9,7 +9,7 @@ figures they divide."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -192,26 +192,19 @@ def snapshot_exists(area: Area, day: date) -> bool:
 
 def stale_count(area: Area, day: date) -> int:
     """How many records entered after the day's snapshot change it: visits dated on or
-    before the day, and (for a snapshot of today) changes to the children since."""
+    before the day, and changes to the children made before the day ended."""
     row = FigureSnapshot.objects.filter(area=area, day=day).only("computed_at").first()
     if row is None:
         return 0
     prefix = codes.prefix_of(area.code)
+    # Recent rows first (indexed on their time), then the area and the date.
     visits = Visit.objects.filter(
-        access.prefix_q("village_id", prefix),
-        visit_date__lte=day,
-        created_at__gt=row.computed_at,
-    ).count()
-    changes = (
-        ChildChange.objects.filter(
-            access.prefix_q("child__village_id", prefix),
-            at__gt=row.computed_at,
-            at__lt=end_of(day),
-        ).count()
-        if day >= timezone.localdate()
-        else 0
-    )
-    return visits + changes
+        created_at__gt=row.computed_at, visit_date__lte=day
+    ).filter(access.prefix_q("village_id", prefix))
+    changes = ChildChange.objects.filter(
+        at__gt=row.computed_at, at__lt=end_of(day)
+    ).filter(access.prefix_q("child__village_id", prefix))
+    return visits.count() + changes.count()
 
 
 # Reads ----------------------------------------------------------------------------------
@@ -230,14 +223,39 @@ def sub_areas(area: Area) -> list[Area]:
 
 
 def stocks(
-    area: Area, day: date, units: list[Area] = ()
-) -> tuple[Values, dict[str, Values]]:
-    """The stock values of an area at the end of a day, and of each unit under it
-    (today: one live grouped query; a past day: the stored rows)."""
+    area: Area, day: date, units: list[Area] = (), *, max_age: timedelta | None = None
+) -> tuple[Values, dict[str, Values], datetime | None]:
+    """The stock values of an area at the end of a day, of each unit under it, and
+    when they were counted (None: just now). Today: one live grouped query, or with
+    max_age today's stored rows when they are that fresh (else counted and stored
+    again); a past day: the stored rows."""
+    codes_wanted = [area.code, *(u.code for u in units)]
     if day >= timezone.localdate():
-        by_area = stock_by_area(codes.prefix_of(area.code), day, live=True)
-        return total(by_area), group_by(by_area, units)
-    rows = snapshot_rows(day, [area.code, *(u.code for u in units)])
+        if max_age is None:
+            by_area = stock_by_area(codes.prefix_of(area.code), day, live=True)
+            return total(by_area), group_by(by_area, units), None
+        rows = _fresh_rows(day, codes_wanted, since=timezone.now() - max_age)
+        if len(rows) < len(codes_wanted):
+            started = timezone.now()
+            for prefix in computation_units(area):
+                snapshot_unit(prefix, day)
+            rows = _fresh_rows(day, codes_wanted, since=started)
+        counted = min((at for _, at in rows.values()), default=None)
+        values = {code: v for code, (v, _) in rows.items()}
+        return (*_split(area, units, values), counted)
+    return (*_split(area, units, snapshot_rows(day, codes_wanted)), None)
+
+
+def _fresh_rows(day: date, area_codes: list[str], *, since: datetime) -> dict:
+    return {
+        code: (values, at)
+        for code, values, at in FigureSnapshot.objects.filter(
+            day=day, area_id__in=area_codes, computed_at__gte=since
+        ).values_list("area_id", "values", "computed_at")
+    }
+
+
+def _split(area: Area, units, rows: dict[str, Values]):
     return rows.get(area.code, {}), {u.code: rows.get(u.code, {}) for u in units}
 
 
@@ -256,17 +274,28 @@ def stock_values(area: Area, day: date) -> Values:
 
 @dataclass(frozen=True)
 class Report:
-    """Every held figure of an area for a period, and of each area one level below."""
+    """Every held figure of an area for a period, and of each area one level below;
+    counted_at: when today's stocks were counted, if not just now."""
 
     values: Numbers
     rows: list[tuple[Area, Numbers]]
+    counted_at: datetime | None = None
 
 
-def report(area: Area, period: Period, *, subareas: bool = True) -> Report:
+def report(
+    area: Area,
+    period: Period,
+    *,
+    subareas: bool = True,
+    max_age: timedelta | None = None,
+) -> Report:
     """Stocks at the period's end, flows within it, for the area and (with subareas)
-    each area one level below; each source is asked once for all of them."""
+    each area one level below; each source is asked once for all of them. max_age:
+    today's stocks may come from stored rows that fresh (see stocks)."""
     units = sub_areas(area) if subareas else []
-    stock_total, stock_rows = stocks(area, period.end, units)
+    stock_total, stock_rows, counted_at = stocks(
+        area, period.end, units, max_age=max_age
+    )
     flow_total, flow_rows = flows(area, period, units)
     rows = []
     for unit in units:
@@ -275,7 +304,7 @@ def report(area: Area, period: Period, *, subareas: bool = True) -> Report:
         rows.append((unit, complete(values)))
     values = dict(stock_total)
     add_into(values, flow_total)
-    return Report(values=complete(values), rows=rows)
+    return Report(values=complete(values), rows=rows, counted_at=counted_at)
 
 
 def figures_for(area: Area, period: Period) -> Numbers:

@@ -2,8 +2,9 @@
 (outside it answers like an unknown area), and only roles with VIEW_REPORTS read
 figures at all. Numbers only: nothing here names a child."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,11 +66,15 @@ def home_figures_for(*, viewer) -> list[dict]:
     ]
 
 
-def report_for(*, viewer, area: Area, period: Period) -> compute.Report:
+def report_for(
+    *, viewer, area: Area, period: Period, refresh: bool = False
+) -> compute.Report:
     """Every held figure of an area the viewer may read, and of each area one level
-    below (see report_area_for)."""
+    below (see report_area_for). Today's stocks come from rows counted within
+    STATS_TODAY_MAX_MINUTES (shared by every viewer and server), unless refresh."""
     report_area_for(viewer=viewer, code=area.code)
-    return compute.report(area, period)
+    minutes = 0 if refresh else settings.STATS_TODAY_MAX_MINUTES
+    return compute.report(area, period, max_age=timedelta(minutes=minutes))
 
 
 def figures_for(*, viewer, area: Area, period: Period) -> dict:

@@ -10,14 +10,14 @@ from shouwang.core.schedule import schedule_daily
 
 from .services import snapshots_nightly, snapshots_refresh
 
-NIGHTLY_AT = time(0, 30)  # local time: the day before has ended
+NIGHTLY_AT = time(23, 55)  # local time: just before the day ends
 
 
 @task()
 def snapshot_figures(day: str = "", area_code: str = "", nightly: bool = False) -> int:
     """Compute the figure snapshots of a day (ISO date; default yesterday) for an area
-    (default all); the nightly run does yesterday and refreshes changed recent days,
-    after queueing the next night's run."""
+    (default all); the nightly run takes today's from the live ledger and refreshes
+    changed recent days, after queueing the next night's run."""
     if nightly:
         schedule_nightly_snapshots(now=timezone.localtime() + timedelta(minutes=1))
         return snapshots_nightly(today=timezone.localdate())
@@ -27,5 +27,5 @@ def snapshot_figures(day: str = "", area_code: str = "", nightly: bool = False) 
 
 
 def schedule_nightly_snapshots(*, now: datetime | None = None) -> datetime | None:
-    """Queue the next 00:30 run unless one is waiting; None on the inline backend."""
+    """Queue the next 23:55 run unless one is waiting; None on the inline backend."""
     return schedule_daily(snapshot_figures, at=NIGHTLY_AT, now=now, nightly=True)

@@ -97,6 +97,8 @@ class Visit(BaseModel):
         indexes = [
             models.Index(fields=["child", "-visit_date"], name="visit_child_date"),
             models.Index(fields=["village", "visit_date"], name="visit_village_date"),
+            # Visits entered since a moment (statistics find the days they change).
+            models.Index(fields=["created_at"], name="visit_created"),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,7 @@ def gather(
     then = compute.report(area, previous)
     step("reference")
     units = [unit for unit, _ in now.rows]
-    ref_stock, ref_stock_rows = compute.stocks(area, reference, units)
+    ref_stock, ref_stock_rows, _ = compute.stocks(area, reference, units)
     ref_flow, ref_flow_rows = compute.flows(area, flow_period, units)
     ref = _reference_values(ref_stock, ref_flow)
 

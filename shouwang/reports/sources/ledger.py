@@ -55,9 +55,11 @@ def _records_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
         .values_list("child_id", flat=True)
         .distinct()
     )
-    # Children elsewhere now whose record sat in the area that day.
+    # Children elsewhere now whose record sat in the area that day: moved out since.
     changed |= set(
-        ChildChange.objects.filter(at__gte=end, changes__has_key="village_id")
+        ChildChange.objects.filter(
+            at__gte=end, changes__village_id__0__startswith=prefix
+        )
         .values_list("child_id", flat=True)
         .distinct()
     )

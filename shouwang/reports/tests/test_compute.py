@@ -283,3 +283,20 @@ def test_every_area_level_gets_a_row(place):
         Area.objects.filter(code__startswith="430524").values_list("code", flat=True)
     )
     assert expected <= codes_with_rows
+
+
+def test_todays_stocks_are_reused_while_fresh(place):
+    make_child(place.village, name="甲")
+    period = Period(today(), today())
+    minutes = timedelta(minutes=5)
+    first = compute.report(place.county, period, max_age=minutes)
+    assert first.values["children.total"] == 1
+    assert first.counted_at is not None
+    make_child(place.village, name="乙")
+    cached = compute.report(place.county, period, max_age=minutes)
+    assert cached.values["children.total"] == 1  # counted at first.counted_at
+    assert cached.counted_at == first.counted_at
+    assert compute.report(place.county, period).values["children.total"] == 2  # live
+    fresh = compute.report(place.county, period, max_age=timedelta(0))
+    assert fresh.values["children.total"] == 2
+    assert dict(fresh.rows)[place.township]["children.total"] == 2

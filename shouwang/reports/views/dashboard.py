@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -221,7 +222,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_list = has_perm(user, Perm.VIEW_CHILDREN)
     query = _period_query(request)
-    report = selectors.report_for(viewer=user, area=area, period=period)
+    report = selectors.report_for(
+        viewer=user, area=area, period=period, refresh=request.GET.get("refresh") == "1"
+    )
     values = report.values
     shown = [f for f in catalogue.held() if export.counted_in(f, area.level)]
     groups: dict[str, list[Cell]] = {}
@@ -279,6 +282,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend": _trend_chart(user, area, period, values),
             "stale": stale,
             "can_recompute": has_perm(user, Perm.GENERATE_BULLETINS),
+            "counted_at": report.counted_at,
+            "max_minutes": settings.STATS_TODAY_MAX_MINUTES,
+            "refresh_url": _dashboard_url(area.code, {**query, "refresh": "1"}),
             "export_url": f"{reverse('reports:export')}?"
             + urlencode({"area": area.code, **query}),
             "today": today,

@@ -10,7 +10,7 @@ from .stats import area_arg
 
 
 class Command(BaseCommand):
-    help = "计算某一天（默认昨天）各区划的统计快照；--schedule 安排每晚自动计算前一天的快照。"
+    help = "计算某一天（默认昨天）各区划的统计快照；--schedule 安排每晚自动计算当天的快照。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--schedule",
             action="store_true",
-            help="安排每天 0:30 由 db_worker 计算前一天的快照（可重复运行，不会重复安排）",
+            help="安排每天 23:55 由 db_worker 计算当天的快照并重算近期有补录的日子（可重复运行，不会重复安排）",
         )
 
     def handle(self, *args, day: str, area: str, enqueue: bool, schedule: bool, **o):
