@@ -8,8 +8,12 @@ likely-duplicate pairs without ID numbers (张晓明 / 张小明, same birth dat
 Only the facts are drawn at random; every classification is computed by
 registry.services.apply_classification, as the ledger does on every write.
 
-`children_bulk_load` saves them in batches with their history rows, and
-`demo_children_load` puts 5,000 of them into the demo city once.
+Each child also carries its past (shouwang.demo.history): registered one to two
+years back or in the trickle since, with the confirmations, parents' return and
+exits of the last months as dated changes.
+
+`children_bulk_load` saves them in batches with their history rows and registration
+times, and `demo_children_load` puts 5,000 of them into the demo city once.
 """
 
 import random
@@ -18,7 +22,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Now
 from django.utils import timezone
 from faker import Faker
 
@@ -39,6 +42,7 @@ from shouwang.registry.vocab import (
 )
 from shouwang.registry.vocab import ParentStatus as P
 
+from . import history
 from .city import CITY_CODE
 
 DEMO_CHILDREN = 5000
@@ -414,7 +418,45 @@ class _Generator:
                 facts["exit_date"] = _years_before(born, -16)
             else:
                 facts["exit_date"] = as_of - timedelta(days=rng.randint(7, 330))
+        facts["_story"] = history.story_for(
+            rng,
+            facts,
+            as_of=as_of,
+            away=self._away,
+            returned_home=profile == "no_category"
+            and P.AT_HOME in (father, mother)
+            and rng.random() < history.RETURNED_HOME_SHARE,
+        )
         return facts
+
+    def _away(self, facts: dict[str, Any], registered: date) -> dict[str, Any]:
+        """The record's values while the parents at home now were away working: a
+        grandparent cared for the child under a confirmation signed on registration
+        (mostly)."""
+        rng, fake = self.rng, self.fake
+        values: dict[str, Any] = {}
+        for who in ("father", "mother"):
+            if facts[f"{who}_status"] == P.AT_HOME:
+                values[f"{who}_status"] = P.MIGRANT
+                values[f"{who}_work_place"] = _pick(rng, _WORK_PLACES)
+        female = rng.random() < 0.6
+        surname = (facts["father_name"][:1] if not female else "") or fake.last_name()
+        signed = rng.random() < 0.85
+        values.update(
+            guardian_name=surname
+            + (fake.first_name_female() if female else fake.first_name_male()),
+            guardian_relation=GuardianRelation.GRANDPARENT,
+            guardian_id_number=self._adult_id(
+                facts["village_id"][:6],
+                facts["birth_date"],
+                rng.randint(45, 70),
+                not female,
+            ),
+            guardian_phone=self._phone(),
+            confirmation_signed=signed,
+            confirmation_date=registered if signed else None,
+        )
+        return values
 
     def _guardian(
         self,
@@ -504,10 +546,14 @@ class _Generator:
     def child(self, facts: dict[str, Any]) -> Child:
         child = Child(**{k: v for k, v in facts.items() if not k.startswith("_")})
         child.name_pinyin, child.name_initials = services.name_keys(child.name)
+        story: history.Story = facts["_story"]
+        child._demo_story = story  # read by children_bulk_load
+        # Due at once from registration until the first visit (policy.next_visit_due).
+        child.created_at = min(story.registered, timezone.now())
         services.apply_classification(
             child, as_of=self.as_of, settings=self.settings(child.village_id)
         )
-        child.version = 2 if child.status == ChildStatus.EXITED else 1
+        child.version = 1 + len(story.events)
         return child
 
     def duplicate_pair(self) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -567,66 +613,37 @@ def synthetic_children(
         made += 1
 
 
-def _history(child: Child, *, note: str) -> list[ChildChange]:
-    """The 'create' row (and, for an exited child, the 'exit' row after it), stamped
-    with the time of the loading transaction.
-
-    `at=Now()` is also what keeps bulk_create on PostgreSQL off its UNNEST path, whose
-    escaping of these JSON documents inside text arrays (a regex substitution per
-    quote) took about 40% of the time these rows took to insert (bench/child_list.py)."""
-    final = services.snapshot(child)
-    if child.status != ChildStatus.EXITED:
-        return [
-            ChildChange(
-                child=child,
-                version=1,
-                at=Now(),
-                action=ChangeAction.CREATE,
-                changes=services.diff({}, final),
-                snapshot=final,
-                note=note,
-            )
-        ]
-    registered = {
-        **final,
-        "status": ChildStatus.ACTIVE.value,
-        "exit_reason": "",
-        "exit_date": None,
-    }
-    return [
-        ChildChange(
-            child=child,
-            version=1,
-            at=Now(),
-            action=ChangeAction.CREATE,
-            changes=services.diff({}, registered),
-            snapshot=registered,
-            note=note,
-        ),
-        ChildChange(
-            child=child,
-            version=2,
-            at=Now(),
-            action=ChangeAction.EXIT,
-            changes=services.diff(registered, final),
-            snapshot=final,
-            note=note,
-        ),
-    ]
-
-
 def children_bulk_load(
     children: Iterable[Child], *, note: str = DEMO_NOTE, batch_size: int = 1000
 ) -> int:
-    """Insert the children and their history rows in batches (the caller holds the
-    transaction); returns how many children were inserted."""
+    """Insert the children, their history rows and registration times in batches
+    (the caller holds the transaction); returns how many children were inserted. A
+    child made elsewhere than synthetic_children counts as registered now."""
     total = 0
     batch: list[Child] = []
+    settings = services.CountySettings()
+    now = timezone.now()
 
     def flush() -> None:
         Child.objects.bulk_create(batch, batch_size=batch_size)
-        rows = [row for child in batch for row in _history(child, note=note)]
-        # Create rows first, then exit rows: the history lists the newest id on top.
+        stories = [
+            getattr(child, "_demo_story", None) or history.default_story(child, now)
+            for child in batch
+        ]
+        history.backdate_registrations(
+            [
+                (child.pk, min(story.registered, now))
+                for child, story in zip(batch, stories, strict=True)
+            ]
+        )
+        rows = [
+            row
+            for child, story in zip(batch, stories, strict=True)
+            for row in history.history_rows(
+                child, story, note=note, settings=settings, now=now
+            )
+        ]
+        # Oldest versions first: the history lists the newest id on top.
         rows.sort(key=lambda row: row.version)
         ChildChange.objects.bulk_create(rows, batch_size=batch_size)
 

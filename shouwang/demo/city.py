@@ -13,6 +13,8 @@ from shouwang.accounts.models import Role, Unit, User
 from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
 
+from .history import staff_joined
+
 CITY_CODE = "430500000000"  # 湖南省邵阳市
 COUNTY_CODES = ("430524000000", "430525000000")  # 隆回县, 洞口县
 TOWNSHIPS_PER_COUNTY = 6
@@ -98,10 +100,13 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         ("demo_jiaoyu", "冯教育", Role.DEPARTMENT, county, Unit.EDUCATION),
         ("demo_lingdao", "陈领导", Role.LEADER, city, ""),
     ]
-    _staff_load(rng, skip={first_township.code, first_village.code})
+    joined = staff_joined()
+    _staff_load(rng, skip={first_township.code, first_village.code}, joined=joined)
     logins = []
     for username, full_name, role, area, unit in accounts:
-        user = User.objects.filter(username=username).first() or User(username=username)
+        user = User.objects.filter(username=username).first() or User(
+            username=username, date_joined=joined
+        )
         user.full_name, user.role, user.area, user.unit = full_name, role, area, unit
         user.is_staff = user.is_superuser = role == Role.ADMIN
         user.is_active = True
@@ -119,9 +124,10 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 _GIVEN = "建国秀英桂兰志强海燕丽华春梅德明晓红国庆玉兰红梅永刚军"
 
 
-def _staff_load(rng: random.Random, *, skip: set[str]) -> None:
+def _staff_load(rng: random.Random, *, skip: set[str], joined) -> None:
     """A child director for every demo village and a supervisor for every township,
-    except those the demo logins hold (`skip`); they cannot log in."""
+    except those the demo logins hold (`skip`), appointed at `joined` (before the
+    first demo child was registered); they cannot log in."""
     low, high = codes.prefix_bounds(CITY_CODE[:4])
     for area in Area.objects.filter(
         level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], code__gte=low, code__lte=high
@@ -131,7 +137,13 @@ def _staff_load(rng: random.Random, *, skip: set[str]) -> None:
         if area.code in skip or User.objects.filter(username=username).exists():
             continue
         name = rng.choice(_SURNAMES) + "".join(rng.sample(_GIVEN, 2))
-        user = User(username=username, full_name=name, role=role, area=area)
+        user = User(
+            username=username,
+            full_name=name,
+            role=role,
+            area=area,
+            date_joined=joined,
+        )
         user.set_unusable_password()
         user.save()
 

@@ -1,7 +1,11 @@
-"""A year of synthetic visits, guardianship confirmations and 包片 leaders for the demo
-children, written in bulk. Most children were visited on time; some are overdue."""
+"""Synthetic visits, guardianship confirmations and 包片 leaders for the demo children,
+written in bulk. Visits follow each child's history (from registration, until it
+exited or left its categories) over the last fifteen months, so that every past
+month-end of the last year finds a believable schedule. Most children were visited
+on time; now and then a visit came late, and some children are overdue today."""
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -10,8 +14,8 @@ from django.utils import timezone
 from shouwang.accounts.models import Role, User
 from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
-from shouwang.registry import policy
-from shouwang.registry.models import Child, ChildStatus
+from shouwang.registry import policy, services
+from shouwang.registry.models import Child, ChildChange, ChildStatus
 from shouwang.visits.models import (
     FINDING_ASPECTS,
     GuardianshipConfirmation,
@@ -22,7 +26,10 @@ from shouwang.visits.models import (
 from .city import CITY_CODE
 
 DEMO_SEED = 2026
-OVERDUE_SHARE = 0.12
+# Visits reach back a year and the longest interval (90 days) and more: every month-end
+# of the last twelve months finds each child's latest visit.
+VISIT_HISTORY_DAYS = 465
+LATE_SHARE = 0.25  # visits that came later than the interval, by up to one interval
 MODES = (("入户", 70), ("电话", 15), ("视频", 5), ("在校", 10))
 NOTES = {
     "guardianship": ("祖辈年迈，照料较吃力", "监护人外出打工，临时由邻居照看"),
@@ -44,7 +51,14 @@ def _weighted(rng: random.Random, table) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
-def _visit(rng: random.Random, child: Child, day: date, recorder: User) -> Visit:
+def _visit(
+    rng: random.Random,
+    child_id: int,
+    village_id: str,
+    met: str,
+    day: date,
+    recorder: User,
+) -> Visit:
     values = {name: "正常" for name, _ in FINDING_ASPECTS}
     notes = {f"{name}_note": "" for name, _ in FINDING_ASPECTS}
     problems = measures = ""
@@ -59,12 +73,12 @@ def _visit(rng: random.Random, child: Child, day: date, recorder: User) -> Visit
             measures = rng.choice(MEASURES)
             followup_due = day + timedelta(days=rng.choice((3, 5, 7)))
     return Visit(
-        child=child,
-        village_id=child.village_id,
+        child_id=child_id,
+        village_id=village_id,
         visit_date=day,
         mode=_weighted(rng, MODES),
         visitors=recorder.display_name,
-        met=child.guardian_name or "儿童本人",
+        met=met or "儿童本人",
         problems=problems,
         measures=measures,
         followup_needed=followup_due is not None,
@@ -96,16 +110,104 @@ def _recorders() -> dict[str, User]:
 
 
 def _children() -> list[Child]:
+    """Every demo child, exited or not: each was visited while it had a schedule."""
     low, high = codes.prefix_bounds(CITY_CODE[:4])
     return list(
-        Child.objects.filter(
-            status=ChildStatus.ACTIVE,
-            village_id__gte=low,
-            village_id__lte=high,
-        )
-        .exclude(visit_interval_days=None)
-        .order_by("pk")
+        Child.objects.filter(village_id__gte=low, village_id__lte=high).order_by("pk")
     )
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a child's time on the ledger with one record: its village, who
+    was met, and the visit interval (None: no schedule)."""
+
+    start: date
+    end: date  # the last day
+    village_id: str
+    met: str
+    interval: int | None
+
+
+def _spans(children: list[Child], today: date) -> dict[int, list[Span]]:
+    """Each child's active stretches from its history: a stretch per record state,
+    scheduled up to the last day its classification (by age that day) had an
+    interval."""
+    settings = services.CountySettings()
+    states: dict[int, list[tuple[date, dict]]] = {}
+    for child_id, at, snap in (
+        ChildChange.objects.filter(child__in=children)
+        .order_by("child_id", "at", "id")
+        .values_list("child_id", "at", "snapshot")
+        .iterator(chunk_size=2000)
+    ):
+        states.setdefault(child_id, []).append((timezone.localtime(at).date(), snap))
+    spans: dict[int, list[Span]] = {}
+    for child_id, rows in states.items():
+        result = []
+        for i, (start, snap) in enumerate(rows):
+            end = rows[i + 1][0] - timedelta(days=1) if i + 1 < len(rows) else today
+            if snap["status"] != ChildStatus.ACTIVE or end < start:
+                continue
+            facts = services.facts_from_values(snap)
+            rules = settings(snap["village_id"])
+
+            def interval(day: date, facts=facts, rules=rules) -> int | None:
+                return policy.classify(facts, day, rules).visit_interval_days
+
+            # Children age out of their categories: find the last scheduled day.
+            if interval(end) is None:
+                low, high = start.toordinal() - 1, end.toordinal()
+                while high - low > 1:  # interval(low) known set, interval(high) None
+                    middle = (low + high) // 2
+                    if interval(date.fromordinal(middle)) is None:
+                        high = middle
+                    else:
+                        low = middle
+                end = date.fromordinal(low)
+            if end >= start:
+                result.append(
+                    Span(
+                        start,
+                        end,
+                        snap["village_id"],
+                        snap["guardian_name"],
+                        interval(end),
+                    )
+                )
+        spans[child_id] = result
+    return spans
+
+
+def _visit_days(
+    rng: random.Random, spans: list[Span], since: date
+) -> list[tuple[date, Span]]:
+    """Visit days through the child's scheduled stretches, from registration (or
+    `since`, mid-schedule): the first soon after registration, then one interval
+    apart, now and then late (the late ones are the overdue children of their day)."""
+    days = []
+    for n, span in enumerate(spans):
+        interval = span.interval
+        if interval is None:
+            continue
+        if n == 0 and span.start < since:
+            day = since + timedelta(days=rng.randint(0, interval - 1))
+        else:
+            day = max(span.start, since) + timedelta(
+                days=rng.randint(0, min(5, interval))
+            )
+        if days and days[-1][0] + timedelta(days=interval) > day:
+            day = days[-1][0] + timedelta(
+                days=interval - rng.randint(0, min(3, interval - 1))
+            )
+        while day <= span.end:
+            days.append((day, span))
+            if rng.random() < LATE_SHARE:
+                gap = interval + rng.randint(1, interval)
+            else:
+                gap = interval - rng.randint(0, min(3, interval - 1))
+            day += timedelta(days=gap)
+    return days
 
 
 def demo_visits_count() -> int:
@@ -116,46 +218,37 @@ def demo_visits_count() -> int:
 
 @transaction.atomic
 def demo_visits_load(*, seed: int = DEMO_SEED, as_of: date | None = None) -> int:
-    """A year of visits for every demo child with a schedule (once); each child's
-    schedule follows its latest visit. Returns how many visits were added."""
+    """Visits for every demo child while it had a schedule, over the last
+    VISIT_HISTORY_DAYS (once); each child's schedule follows its latest visit.
+    Returns how many visits were added."""
     if demo_visits_count():
         return 0
     as_of = as_of or timezone.localdate()
     rng = random.Random(seed)
     recorders = _recorders()
     children = _children()
-    start = as_of - timedelta(days=365)
+    spans = _spans(children, as_of)
+    since = as_of - timedelta(days=VISIT_HISTORY_DAYS)
     batch: list[Visit] = []
     total = 0
     for child in children:
-        recorder = recorders.get(child.village_id)
-        if recorder is None:
-            continue
-        interval = child.visit_interval_days
-        # The last visit: within the interval when on time, up to two months past
-        # it when overdue.
-        if rng.random() < OVERDUE_SHARE:
-            gap = interval + rng.randint(1, 60)
-        else:
-            gap = rng.randint(0, max(interval - 1, 0))
-        day = as_of - timedelta(days=gap)
-        days = []
-        while day >= start:
-            days.append(day)
-            day -= timedelta(days=max(1, interval + rng.randint(-2, 2)))
-        days.reverse()
-        visits = [_visit(rng, child, d, recorder) for d in days]
+        visits = [
+            _visit(rng, child.pk, span.village_id, span.met, day, recorder)
+            for day, span in _visit_days(rng, spans.get(child.pk, []), since)
+            if (recorder := recorders.get(span.village_id)) is not None
+        ]
         batch.extend(visits)
         if visits:
             latest = visits[-1]
             child.last_visit_date = latest.visit_date
             child.visit_followup_due = latest.followup_due
-        child.next_visit_due = policy.next_visit_due(
-            interval_days=interval,
-            last_visit=child.last_visit_date,
-            follow_up=child.visit_followup_due,
-            registered_on=timezone.localtime(child.created_at).date(),
-        )
+        if child.status == ChildStatus.ACTIVE:
+            child.next_visit_due = policy.next_visit_due(
+                interval_days=child.visit_interval_days,
+                last_visit=child.last_visit_date,
+                follow_up=child.visit_followup_due,
+                registered_on=timezone.localtime(child.created_at).date(),
+            )
         if len(batch) >= 5000:
             Visit.objects.bulk_create(batch)
             total += len(batch)

@@ -11,6 +11,7 @@ from shouwang.accounts.models import Role, Unit, User
 from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.demo import city
+from shouwang.reports.models import FigureSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +104,13 @@ def test_the_printed_password_logs_every_account_in():
 def test_a_second_run_leaves_the_same_city_and_accounts():
     first_out = _load()
     first = _census()
+    snapshots = FigureSnapshot.objects.count()
+    assert "演示统计快照已就绪" in first_out
+    assert snapshots > 0
     second_out = _load()
     assert _census() == first
     assert second_out == first_out
+    assert FigureSnapshot.objects.count() == snapshots
 
 
 def test_a_city_size_that_is_not_a_positive_number_is_refused():

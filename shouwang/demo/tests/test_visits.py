@@ -4,7 +4,7 @@ most children on time and some overdue, loaded once."""
 from datetime import timedelta
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from shouwang.areas import codes
@@ -37,19 +37,24 @@ def test_a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
     today = timezone.localdate()
     assert loaded == Visit.objects.count() > 400
     assert not Visit.objects.filter(visit_date__gt=today).exists()
-    assert not Visit.objects.filter(visit_date__lt=today - timedelta(days=365)).exists()
+    since = today - timedelta(days=demo.VISIT_HISTORY_DAYS)
+    assert not Visit.objects.filter(visit_date__lt=since).exists()
     scheduled = Child.objects.filter(status=ChildStatus.ACTIVE).exclude(
         visit_interval_days=None
     )
     for child in scheduled:
         latest = child.visits.order_by("-visit_date", "-id").first()
-        assert latest is not None, child
+        registered = timezone.localtime(child.created_at).date()
+        if latest is None:  # registered in the last days, not visited yet: due
+            assert registered >= today - timedelta(days=5), child
+            assert child.next_visit_due == registered
+            continue
         assert child.last_visit_date == latest.visit_date
         assert child.next_visit_due == policy.next_visit_due(
             interval_days=child.visit_interval_days,
             last_visit=latest.visit_date,
             follow_up=latest.followup_due,
-            registered_on=today,
+            registered_on=registered,
         )
         assert latest.recorded_by.area_id in (
             child.village_id,
@@ -61,6 +66,20 @@ def test_a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
     high = scheduled.filter(risk_level="高").first()
     low = scheduled.filter(risk_level="低").first()
     assert high.visits.count() > 3 * low.visits.count()
+
+
+def test_children_are_visited_only_while_on_the_ledger(loaded):
+    exited = Child.objects.filter(status=ChildStatus.EXITED)
+    assert Visit.objects.filter(child__in=exited).exists()
+    for child in Child.objects.all():
+        days = list(child.visits.values_list("visit_date", flat=True))
+        if not days:
+            continue
+        assert min(days) >= timezone.localtime(child.created_at).date()
+        if child.status == ChildStatus.EXITED:
+            assert max(days) < child.exit_date
+    # A visit is recorded in the village the child then lived in.
+    assert not Visit.objects.exclude(village_id=F("child__village_id")).exists()
 
 
 def test_findings_vary_and_problems_come_with_measures(loaded):

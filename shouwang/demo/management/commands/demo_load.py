@@ -8,6 +8,7 @@ from shouwang.demo.children import (
 )
 from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
+from shouwang.demo.figures import demo_snapshot_days, demo_snapshots_load
 from shouwang.demo.visits import (
     demo_confirmations_load,
     demo_patch_leaders_load,
@@ -49,8 +50,16 @@ class Command(BaseCommand):
         demo_cycles_load()
         self.stdout.write(
             self.style.SUCCESS(
-                f"演示走访记录已就绪：{demo_visits_count()} 条（近一年，部分儿童已逾期）；"
+                f"演示走访记录已就绪：{demo_visits_count()} 条（近十五个月，部分儿童已逾期）；"
                 "隆回县已完成两次季度摸排，本季度的摸排已发起。"
+            )
+        )
+        demo_snapshots_load()
+        days = demo_snapshot_days(timezone.localdate())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示统计快照已就绪：{days[0]:%Y-%m-%d} 至 {days[-1]:%Y-%m-%d} 间的 "
+                f"{len(days)} 天（近 12 个月末、上季度末和昨天）。"
             )
         )
         self.stdout.write("演示账号（密码相同）：")
