@@ -125,8 +125,8 @@ def snapshot_unit(prefix: str, day: date) -> int:
         update_fields=["values", "computed_at"],
         batch_size=2000,
     )
-    root = codes.pad(prefix)
-    _resum_ancestors(root, day)
+    if prefix:
+        _resum_ancestors(codes.pad(prefix), day)
     return len(totals)
 
 
@@ -159,8 +159,21 @@ def _resum_ancestors(code: str, day: date) -> None:
 
 
 def snapshot_day(day: date, area: Area | None = None) -> int:
-    """Compute and store a day's figures for every area under area (all when None)."""
+    """Compute and store a day's figures for every area under area (all when None):
+    today from the live ledger in one pass, a past day county by county."""
+    if day >= timezone.localdate():
+        return sum(snapshot_unit(prefix, day) for prefix in live_units(area))
     return sum(snapshot_unit(prefix, day) for prefix in computation_units(area))
+
+
+def live_units(area: Area | None) -> list[str]:
+    """The prefixes today's figures are counted in: the whole area at or above a
+    county (one grouped query), else its county."""
+    if area is None:
+        return [""]
+    if LEVEL_ORDER.index(area.level) <= LEVEL_ORDER.index(AreaLevel.COUNTY):
+        return [codes.prefix_of(area.code)]
+    return computation_units(area)
 
 
 def snapshot_rows(day: date, area_codes: list[str]) -> dict[str, Values]:
@@ -237,7 +250,7 @@ def stocks(
         rows = _fresh_rows(day, codes_wanted, since=timezone.now() - max_age)
         if len(rows) < len(codes_wanted):
             started = timezone.now()
-            for prefix in computation_units(area):
+            for prefix in live_units(area):
                 snapshot_unit(prefix, day)
             rows = _fresh_rows(day, codes_wanted, since=started)
         counted = min((at for _, at in rows.values()), default=None)

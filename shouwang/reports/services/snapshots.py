@@ -18,21 +18,21 @@ REFRESH_DAYS = 31  # how far back the nightly run looks for changed days
 
 
 def snapshots_refresh(*, day: date, area: Area | None = None, only_stale: bool) -> int:
-    """Compute (all, or only the stale) county units of a day under area; returns how
-    many units were computed."""
-    done = 0
-    for prefix in compute.computation_units(area):
-        if only_stale:
-            unit = Area.objects.filter(code=codes.pad(prefix)).first()
-            if unit is None or (
-                compute.snapshot_exists(unit, day)
-                and not compute.stale_count(unit, day)
-            ):
-                continue
+    """Compute a day's figures under area (all areas when None): everything, or only
+    the county units whose snapshot is missing or stale; returns the rows written."""
+    if not only_stale:
         with transaction.atomic():
-            compute.snapshot_unit(prefix, day)
-        done += 1
-    return done
+            return compute.snapshot_day(day, area)
+    written = 0
+    for prefix in compute.computation_units(area):
+        unit = Area.objects.filter(code=codes.pad(prefix)).first()
+        if unit is None or (
+            compute.snapshot_exists(unit, day) and not compute.stale_count(unit, day)
+        ):
+            continue
+        with transaction.atomic():
+            written += compute.snapshot_unit(prefix, day)
+    return written
 
 
 def _touched_counties(*, since) -> set[str]:
@@ -50,12 +50,12 @@ def _touched_counties(*, since) -> set[str]:
 def snapshots_nightly(*, today: date) -> int:
     """Today's figures for every area from the live ledger (the day is about to end),
     then, in the counties with records entered since yesterday's run, each of the last
-    REFRESH_DAYS days those records changed, from history; returns units computed."""
-    done = snapshots_refresh(day=today, only_stale=False)
+    REFRESH_DAYS days those records changed, from history; returns rows written."""
+    written = snapshots_refresh(day=today, only_stale=False)
     since = timezone.now() - timedelta(days=2)
     for county in Area.objects.filter(code__in=_touched_counties(since=since)):
         for back in range(1, REFRESH_DAYS + 1):
-            done += snapshots_refresh(
+            written += snapshots_refresh(
                 day=today - timedelta(days=back), area=county, only_stale=True
             )
-    return done
+    return written

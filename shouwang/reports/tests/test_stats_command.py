@@ -159,7 +159,8 @@ def test_figures_snapshot_command_stores_a_day():
     out = StringIO()
     call_command("figures_snapshot", "--area", place.county.code, stdout=out)
     yesterday = timezone.localdate() - timedelta(days=1)
-    assert f"{yesterday}：已计算 1 个县级单元的统计快照。" in out.getvalue()
+    # The county, its two townships and three villages.
+    assert f"{yesterday}：已计算 6 个区划的统计快照。" in out.getvalue()
     row = FigureSnapshot.objects.get(area=place.county, day=yesterday)
     assert row.values["children.total"] == 1
     with pytest.raises(CommandError) as caught:

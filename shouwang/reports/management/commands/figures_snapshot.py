@@ -57,7 +57,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"已排入后台队列（任务 {result.id}），日期 {when}。")
             return
-        units = snapshots_refresh(day=when, area=the_area, only_stale=False)
+        rows = snapshots_refresh(day=when, area=the_area, only_stale=False)
         self.stdout.write(
-            self.style.SUCCESS(f"{when}：已计算 {units} 个县级单元的统计快照。")
+            self.style.SUCCESS(f"{when}：已计算 {rows} 个区划的统计快照。")
         )
