@@ -7,7 +7,9 @@ Sources compute many figures at once for an area code prefix:
 - a stock source answers for a day, either live from today's ledger (`live=True`) or
   rebuilt from history for a past day; its values are stored per area and day
   (`FigureSnapshot`), so that areas above a village and past dates are sums;
-- a flow source answers for a period [start, end] from its own dated records.
+- a flow source answers for a period [start, end] from its own dated records, and
+  says whether records dated in a period were entered since a moment (its stored
+  counts, `PeriodFigures`, are then recounted).
 Both return values per area code (villages mostly; a township's own contribution,
 such as "this township has a supervisor", under the township's code), which add up
 the area tree.
@@ -96,6 +98,12 @@ class Source(Protocol):
         end: date | None = None,
         live: bool = False,
     ) -> ByArea: ...
+
+
+class FlowSource(Source, Protocol):
+    def entered_since(self, *, prefix: str, period, since) -> bool:
+        """Whether records dated in the period were entered after `since`: stored
+        counts of the period (PeriodFigures) are then recounted."""
 
 
 FIGURES: dict[str, Figure] = {}

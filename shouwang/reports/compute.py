@@ -21,7 +21,7 @@ from shouwang.visits.models import Visit
 
 from . import catalogue
 from .catalogue import ByArea, Kind, Values, add_into
-from .models import FigureSnapshot
+from .models import FigureSnapshot, PeriodFigures
 from .periods import Period
 from .sources.ledger import count_children as count_children
 from .sources.ledger import count_children_by as count_children_by
@@ -273,11 +273,62 @@ def _split(area: Area, units, rows: dict[str, Values]):
 
 
 def flows(
-    area: Area, period: Period, units: list[Area] = ()
+    area: Area,
+    period: Period,
+    units: list[Area] = (),
+    *,
+    max_age: timedelta | None = None,
 ) -> tuple[Values, dict[str, Values]]:
-    """The flow values of an area within a period, and of each unit under it."""
+    """The flow values of an area within a period, and of each unit under it. With
+    max_age, stored values (PeriodFigures) are read while still right: no visit dated
+    in the period entered since, and for a period running to today no older than
+    max_age; otherwise counted and stored again."""
+    if max_age is not None:
+        stored = _stored_flows(area, period, units, max_age)
+        if stored is not None:
+            return stored
     by_area = flow_by_area(codes.prefix_of(area.code), period)
-    return total(by_area), group_by(by_area, units)
+    result = total(by_area), group_by(by_area, units)
+    if max_age is not None:
+        now = timezone.now()
+        PeriodFigures.objects.bulk_create(
+            [
+                PeriodFigures(
+                    area_id=code,
+                    start=period.start,
+                    end=period.end,
+                    values=values,
+                    computed_at=now,
+                )
+                for code, values in [(area.code, result[0]), *result[1].items()]
+            ],
+            update_conflicts=True,
+            unique_fields=["area", "start", "end"],
+            update_fields=["values", "computed_at"],
+        )
+    return result
+
+
+def _stored_flows(area: Area, period: Period, units, max_age: timedelta):
+    wanted = [area.code, *(u.code for u in units)]
+    rows = {
+        code: (values, at)
+        for code, values, at in PeriodFigures.objects.filter(
+            area_id__in=wanted, start=period.start, end=period.end
+        ).values_list("area_id", "values", "computed_at")
+    }
+    if len(rows) < len(wanted):
+        return None
+    oldest = min(at for _, at in rows.values())
+    if period.end >= timezone.localdate() and oldest < timezone.now() - max_age:
+        return None
+    prefix = codes.prefix_of(area.code)
+    for source in catalogue.SOURCES.values():
+        if source.kind == Kind.FLOW and source.entered_since(
+            prefix=prefix, period=period, since=oldest
+        ):
+            return None
+    return rows[area.code][0], {u.code: rows[u.code][0] for u in units}
 
 
 def stock_values(area: Area, day: date) -> Values:
@@ -309,7 +360,7 @@ def report(
     stock_total, stock_rows, counted_at = stocks(
         area, period.end, units, max_age=max_age
     )
-    flow_total, flow_rows = flows(area, period, units)
+    flow_total, flow_rows = flows(area, period, units, max_age=max_age)
     rows = []
     for unit in units:
         values: Values = dict(stock_rows.get(unit.code, {}))

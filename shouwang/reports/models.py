@@ -59,6 +59,33 @@ class FigureSnapshot(models.Model):
         return f"{self.area_id} {self.day:%Y-%m-%d}"
 
 
+class PeriodFigures(models.Model):
+    """The flow figures of an area within a period ({key: number}), kept so that a
+    page asked again reads them: valid while no record dated in the period has been
+    entered since (and, for a period running to today, for a few minutes)."""
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="区划", on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期")
+    values = models.JSONField("数字", default=dict)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["area_id", "start", "end"]
+        verbose_name = "期间统计"
+        verbose_name_plural = "期间统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "start", "end"], name="period_figures_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
 class BulletinTemplate(BaseModel):
     """A county's or city's own wording of the bulletin (a .docx with placeholders);
     the newest active one of the area is used. Retired, never deleted."""

@@ -43,3 +43,16 @@ class VisitSource:
             }
             for row in rows
         }
+
+    def entered_since(self, *, prefix: str, period, since) -> bool:
+        """Whether visits dated in the period were entered after `since` (stored
+        counts of the period are then out of date)."""
+        return (
+            Visit.objects.filter(
+                created_at__gt=since,
+                visit_date__gte=period.start,
+                visit_date__lte=period.end,
+            )
+            .filter(access.prefix_q("village_id", prefix))
+            .exists()
+        )

@@ -5,6 +5,8 @@ snapshots add up the area tree, and stale days are found and recomputed."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shouwang.accounts.models import Role
@@ -300,3 +302,40 @@ def test_todays_stocks_are_reused_while_fresh(place):
     fresh = compute.report(place.county, period, max_age=timedelta(0))
     assert fresh.values["children.total"] == 2
     assert dict(fresh.rows)[place.township]["children.total"] == 2
+
+
+def test_stored_period_counts_are_recounted_when_a_visit_of_the_period_comes_in(place):
+    child = make_child(place.village, name="甲")
+    past = Period(today() - timedelta(days=40), today() - timedelta(days=10))
+    minutes = timedelta(minutes=5)
+
+    def visit(day):
+        Visit.objects.create(
+            child=child,
+            village=place.village,
+            visit_date=day,
+            mode="入户",
+            visitors="主任张",
+            met="祖母",
+            guardianship="正常",
+            living="正常",
+            study="正常",
+            safety="正常",
+            emotion="正常",
+            recorded_by=place.director,
+        )
+
+    visit(today() - timedelta(days=20))
+    assert (
+        compute.report(place.county, past, max_age=minutes).values["visits.recorded"]
+        == 1
+    )
+    visit(today() - timedelta(days=5))  # outside the period: the stored count holds
+    with CaptureQueriesContext(connection) as queries:
+        again = compute.report(place.county, past, max_age=minutes)
+    assert again.values["visits.recorded"] == 1
+    assert not any("visits_visit" in q["sql"] and "COUNT" in q["sql"] for q in queries)
+    visit(today() - timedelta(days=30))  # a late entry dated in the period
+    recounted = compute.report(place.county, past, max_age=minutes)
+    assert recounted.values["visits.recorded"] == 2
+    assert dict(recounted.rows)[place.township]["visits.recorded"] == 2
