@@ -12,7 +12,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHOUWANG_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the SQLite database, uploads and the secret key: readable by the owner only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "shouwang.core",
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "shouwang.roster",
     "shouwang.visits",
     "shouwang.reports",
+    "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",
 ]
@@ -68,12 +72,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shouwang.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shouwang.core.request_edge.NulRefusalMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shouwang.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shouwang.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shouwang.audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -104,6 +112,11 @@ DATABASE_URL = (
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created private before SQLite opens it; its -wal and -shm files take its mode.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if DATABASES["default"]["NAME"] != ":memory:" and _sqlite_file.parent.is_dir():
+        _sqlite_file.touch(mode=0o600, exist_ok=True)
+        _sqlite_file.chmod(0o600)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # Django turns foreign keys on for every SQLite connection; WAL lets readers
@@ -148,13 +161,55 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# However active, a session ends SESSION_MAX_HOURS after its login (absolute lifetime).
+SESSION_MAX_AGE = timedelta(hours=float(os.environ.get("SESSION_MAX_HOURS", "12")))
 
-# django-axes: lock an account after repeated failed logins.
+# HTTPS: a redirect from http:// and HSTS, both off until the site is served over TLS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and style sheets only from this site,
+# no inline script, no eval. Style attributes are allowed (style-src-attr): ECharts
+# draws its SVG charts with them; an attribute cannot run script or select elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# django-axes: lock a user name *from one address* after repeated failed logins, so a
+# stranger who knows the name cannot lock its owner out from everywhere else.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(
     minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 )
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Every address: after LOGIN_ADDRESS_DELAY_AFTER failures within the window, each next
+# attempt waits 1, 2, 4 … (at most LOGIN_ADDRESS_MAX_DELAY_SECONDS) seconds; after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures the address is refused until the window slides.
+# High enough for a township office behind one NAT address.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+LOGIN_ADDRESS_WINDOW = timedelta(
+    minutes=int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
+)
+LOGIN_ADDRESS_DELAY_AFTER = int(os.environ.get("LOGIN_ADDRESS_DELAY_AFTER", "10"))
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = int(
+    os.environ.get("LOGIN_ADDRESS_MAX_DELAY_SECONDS", "60")
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -162,6 +217,9 @@ AXES_CLIENT_IP_CALLABLE = "shouwang.audit.middleware.request_ip"
 # Behind nginx (or another reverse proxy you control), take the client's address from
 # the last X-Forwarded-For entry that proxy appends; never set this without a proxy.
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    # That proxy terminates TLS and says so; SECURE_SSL_REDIRECT relies on it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Background work (django-tasks): the database backend, run by `manage.py db_worker` on
 # any number of machines sharing the database; tests run the same tasks inline.
@@ -186,6 +244,15 @@ VISIT_MAX_ATTACHMENT_MB = int(os.environ.get("VISIT_MAX_ATTACHMENT_MB", "10"))
 
 # Generated bulletins and uploaded bulletin templates, outside the web root.
 REPORTS_DIR = Path(os.environ.get("REPORTS_DIR", VAR_DIR / "reports"))
+# Today's figures on the statistics pages are counted at most this often (a city's
+# count reads every child row); the page says when they were counted.
+STATS_TODAY_MAX_MINUTES = int(os.environ.get("STATS_TODAY_MAX_MINUTES", "5"))
+
+# The audit page lists the users refused this many times or more in a day (records
+# outside their jurisdiction asked for by address).
+AUDIT_REFUSAL_ALERT_THRESHOLD = int(
+    os.environ.get("AUDIT_REFUSAL_ALERT_THRESHOLD", "20")
+)
 
 # Classification: 民发〔2024〕17号 lets a county count urban-hukou children as left-behind.
 LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", True)
@@ -221,16 +288,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Accounts are locked by user name alone: locking by IP would lock a whole township
-# office behind one NAT address after a few colleagues mistype their passwords.
 # SQLite ignores the INCLUDE columns of the covering indexes that PostgreSQL uses.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
-# Today's figures on the statistics pages are counted at most this often (a city's
-# count reads every child row); the page says when they were counted.
-STATS_TODAY_MAX_MINUTES = int(os.environ.get("STATS_TODAY_MAX_MINUTES", "5"))
-
-# The audit page lists the users refused this many times or more in a day (records
-# outside their jurisdiction asked for by address).
-AUDIT_REFUSAL_ALERT_THRESHOLD = int(
-    os.environ.get("AUDIT_REFUSAL_ALERT_THRESHOLD", "20")
-)
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

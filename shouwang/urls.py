@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .accounts.views import admin_login
 from .api import api
 
 admin.site.site_header = "守望 系统管理"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("roster/", include("shouwang.roster.urls")),
     path("visits/", include("shouwang.visits.urls")),
     path("reports/", include("shouwang.reports.urls")),
+    # One login page for everyone, so its per-address throttle covers the admin too.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,6 +1,8 @@
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from shouwang.core.api_edge import page_window
+
 from . import access
 from .selectors import user_get_for, user_list_for
 
@@ -44,10 +46,10 @@ def users(
 ):
     if not access.has_perm(request.user, access.Perm.MANAGE_USERS):
         raise HttpError(403, "您没有管理账号的权限。")
-    limit = max(1, min(limit, 500))
+    limit, offset = page_window(limit, offset, max_limit=500)
     return list(
         user_list_for(viewer=request.user, role=role, area_code=area, search=q)[
-            max(offset, 0) : max(offset, 0) + limit
+            offset : offset + limit
         ]
     )
 

@@ -1,9 +1,9 @@
 """Reads of accounts, always cut to the viewer's jurisdiction."""
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from shouwang.areas import codes
+from shouwang.audit.refusals import not_found
 
 from . import access
 from .models import Role, User
@@ -45,7 +45,9 @@ def user_get_for(*, viewer: User, pk: int) -> User:
     try:
         return user_list_for(viewer=viewer).get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
-        raise Http404("账号不存在或不在您的管辖范围内。") from None
+        raise not_found(
+            viewer=viewer, model=User, pk=pk, message="账号不存在或不在您的管辖范围内。"
+        ) from None
 
 
 def user_counts_by_role_for(*, viewer: User) -> dict[str, int]:

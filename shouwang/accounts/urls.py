@@ -16,4 +16,6 @@ urlpatterns = [
         name="user-password-reset",
     ),
     path("users/<int:pk>/active/", views.user_set_active, name="user-set-active"),
+    path("lockouts/", views.lockout_list, name="lockout-list"),
+    path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout-lift"),
 ]

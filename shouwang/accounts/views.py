@@ -1,20 +1,24 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
+from shouwang.audit.middleware import request_ip
 from shouwang.core.exceptions import DomainError
 
-from . import services
+from . import lockouts, services
 from .access import Perm, require
 from .forms import LoginForm, PasswordResetForm, UserCreateForm, UserUpdateForm
 from .models import Role
 from .selectors import user_get_for, user_list_for
+from .throttle import address_state
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -22,6 +26,20 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Too many failures from this address: refuse before any password is checked.
+        state = address_state(ip=request_ip(request))
+        if state.retry_after:
+            response = render(
+                request,
+                "accounts/throttled.html",
+                {"message": state.message},
+                status=429,
+            )
+            response["Retry-After"] = str(state.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -33,6 +51,16 @@ class LoginView(auth_views.LoginView):
         if username:
             services.login_failed_record(username=username)
         return super().form_invalid(form)
+
+
+@login_not_required
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site signs in on the one login page (and its per-address throttle)."""
+    if request.user.is_authenticated:
+        # Signed in but not staff: the admin sent them here; say no instead of looping.
+        raise PermissionDenied("您没有进入系统管理后台的权限。")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))
 
 
 class LogoutView(auth_views.LogoutView):
@@ -174,3 +202,29 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"账号 {user.username} 已{'启用' if active else '停用'}。"
         )
     return redirect("accounts:user-detail", pk=user.pk)
+
+
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """Users of the manager's jurisdiction locked out of login from some address."""
+    require(request.user, Perm.MANAGE_USERS)
+    return render(
+        request,
+        "accounts/lockout_list.html",
+        {
+            "lockouts": lockouts.lockout_list_for(viewer=request.user),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+        },
+    )
+
+
+@require_POST
+def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift one lockout at once (the user may sign in again from that address)."""
+    require(request.user, Perm.MANAGE_USERS)
+    lockout = lockouts.lockout_get_for(viewer=request.user, pk=pk)
+    lockouts.lockout_lift(actor=request.user, lockout=lockout)
+    messages.success(
+        request,
+        f"已解除 {lockout.user.username} 在地址 {lockout.ip_address or '（未知）'} 的登录锁定。",
+    )
+    return redirect("accounts:lockout-list")

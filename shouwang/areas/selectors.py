@@ -1,9 +1,9 @@
 """Reads of the administrative tree, cut to the viewer's jurisdiction."""
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
 from shouwang.accounts import access
+from shouwang.audit.refusals import not_found
 
 from . import codes
 from .models import Area, AreaLevel
@@ -21,7 +21,12 @@ def area_get_for(*, viewer, code: str) -> Area:
     try:
         return area_list_for(viewer=viewer).get(code=code)
     except Area.DoesNotExist:
-        raise Http404("区划不存在或不在您的管辖范围内。") from None
+        raise not_found(
+            viewer=viewer,
+            model=Area,
+            lookup={"code": code},
+            message="区划不存在或不在您的管辖范围内。",
+        ) from None
 
 
 def area_children_for(*, viewer, area: Area) -> QuerySet[Area]:

@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
+from shouwang.core.api_edge import page_window
 
 from .selectors import audit_event_list_for
 
@@ -40,7 +41,7 @@ def events(
 ):
     if not access.has_perm(request.user, access.Perm.VIEW_AUDIT):
         raise HttpError(403, "您没有查看审计日志的权限。")
-    limit, offset = max(1, min(limit, 500)), max(offset, 0)
+    limit, offset = page_window(limit, offset, max_limit=500)
     qs = audit_event_list_for(
         viewer=request.user,
         action=action,

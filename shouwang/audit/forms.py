@@ -29,3 +29,12 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "截止日期不能早于起始日期。")
         return data
+
+
+class RefusalDayForm(forms.Form):
+    date = forms.DateField(
+        label="日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "日期格式应为 2026-01-31。"},
+    )

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from . import refusals
 from .context import client_ip
 
 
@@ -27,14 +28,25 @@ def request_ip(request: HttpRequest) -> str | None:
 
 
 class AuditContextMiddleware:
-    """Makes the client's IP address known to the services that write audit rows."""
+    """Makes the client's IP address known to the services that write audit rows,
+    and writes the refused reads of the request once the view is done."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = client_ip.set(request_ip(request))
+        queue: list[refusals.Refusal] = []
+        queued = refusals.pending.set(queue)
+        path = refusals.request_path.set(f"{request.method} {request.path}")
         try:
             return self.get_response(request)
         finally:
-            client_ip.reset(token)
+            # Refused reads are written after the view, whose transaction (if any)
+            # has ended by now: a 404 that rolls the view back keeps them.
+            refusals.pending.reset(queued)
+            refusals.request_path.reset(path)
+            try:
+                refusals.write(queue)
+            finally:
+                client_ip.reset(token)

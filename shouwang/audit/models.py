@@ -46,6 +46,12 @@ class AuditAction(models.TextChoices):
     BULLETIN_TEMPLATE_RETIRE = "bulletin_template.retire", "停用通报模板"
     STATS_EXPORT = "stats.export", "导出统计表"
     STATS_RECOMPUTE = "stats.recompute", "重新计算统计快照"
+    VISIT_VIEW = "visit.view", "查看走访记录"
+    VISIT_LIST = "visit.list", "查看走访记录列表"
+    CYCLE_REVIEW_VIEW = "cycle.review_view", "查看村摸排"
+    CHILD_SEARCH_ID = "child.search_id", "按身份号码查找儿童"
+    ACCESS_REFUSED = "access.refused", "访问管辖范围外的记录被拒绝"
+    LOGIN_UNLOCK = "login.unlock", "解除登录锁定"
 
 
 class AuditEvent(models.Model):

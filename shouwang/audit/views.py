@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from shouwang.accounts.access import Perm, require
 
-from .forms import AuditFilterForm
-from .selectors import audit_event_list_for
+from .forms import AuditFilterForm, RefusalDayForm
+from .models import AuditAction
+from .selectors import audit_event_list_for, refused_users_for
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:
@@ -22,8 +25,39 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         events = events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     partial = request.headers.get("HX-Target") == "audit-results"
+    context = {"form": form, "page": page, "partial": partial}
+    if not partial:
+        context["refused_today"] = len(
+            refused_users_for(
+                viewer=request.user,
+                day=timezone.localdate(),
+                threshold=settings.AUDIT_REFUSAL_ALERT_THRESHOLD,
+            )
+        )
+    return render(
+        request, "audit/_rows.html" if partial else "audit/list.html", context
+    )
+
+
+def refused_users(request: HttpRequest) -> HttpResponse:
+    """Users of the jurisdiction refused many times on a day (records outside their
+    own jurisdiction asked for by address), with links to their refusals."""
+    require(request.user, Perm.VIEW_AUDIT)
+    form = RefusalDayForm(request.GET or None)
+    day = timezone.localdate()
+    if form.is_bound and form.is_valid() and form.cleaned_data["date"]:
+        day = form.cleaned_data["date"]
+    threshold = settings.AUDIT_REFUSAL_ALERT_THRESHOLD
     return render(
         request,
-        "audit/_rows.html" if partial else "audit/list.html",
-        {"form": form, "page": page, "partial": partial},
+        "audit/refused_users.html",
+        {
+            "form": form,
+            "day": day,
+            "threshold": threshold,
+            "users": refused_users_for(
+                viewer=request.user, day=day, threshold=threshold
+            ),
+            "action": AuditAction.ACCESS_REFUSED.value,
+        },
     )

@@ -47,6 +47,16 @@ def require(user, perm: access.Perm, message: str) -> None:
         raise HttpError(403, message)
 
 
+# An offset past any table's rows: larger ones would overflow the database's integer
+# (SQLite and PostgreSQL take 64 bits) and are the same empty page anyway.
+MAX_OFFSET = 2**31 - 1
+
+
+def page_window(limit: int, offset: int, *, max_limit: int) -> tuple[int, int]:
+    """limit within 1..max_limit and offset within 0..MAX_OFFSET, for a list answer."""
+    return max(1, min(limit, max_limit)), min(max(offset, 0), MAX_OFFSET)
+
+
 def invalid(problems: Iterable[tuple[str, str]]) -> ValidationError:
     """The API's 422 (detail 请求参数有误, one entry per problem) for (field, message)."""
     return ValidationError(

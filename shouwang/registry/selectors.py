@@ -5,11 +5,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -17,6 +16,7 @@ from shouwang.accounts import access
 from shouwang.accounts.models import User
 from shouwang.areas import codes
 from shouwang.areas.models import Area
+from shouwang.audit.refusals import not_found
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .models import Child, ChildChange, ChildStatus, DuplicateDecision, ExitReview
@@ -83,7 +83,12 @@ def child_get_for(*, viewer, pk) -> Child:
             .get(pk=int(pk))
         )
     except (Child.DoesNotExist, ValueError, TypeError):
-        raise Http404("儿童记录不存在或不在您的管辖范围内。") from None
+        raise not_found(
+            viewer=viewer,
+            model=Child,
+            pk=pk,
+            message="儿童记录不存在或不在您的管辖范围内。",
+        ) from None
 
 
 def birth_range_for_age(low: int, high: int, as_of: date) -> tuple[date, date]:
@@ -100,17 +105,21 @@ def birth_range_for_age(low: int, high: int, as_of: date) -> tuple[date, date]:
     return date.fromordinal(oldest_exclusive.toordinal() + 1), youngest
 
 
+def searched_id_number(q: str) -> str | None:
+    """The full ID number a search text is (normalised), None for any other search."""
+    try:
+        return parse_id_number(q.strip()).value if q.strip() else None
+    except InvalidIdNumber:
+        return None
+
+
 def child_search(children: QuerySet[Child], q: str) -> QuerySet[Child]:
     """Search by full ID number, by pinyin or its initials, or by (part of) the name."""
     q = q.strip()
     if not q:
         return children
-    try:
-        number = parse_id_number(q)
-    except InvalidIdNumber:
-        number = None
-    if number:
-        return children.filter(id_number=number.value)
+    if number := searched_id_number(q):
+        return children.filter(id_number=number)
     if _LETTERS.match(q):
         q = q.lower()
         return children.filter(
@@ -242,11 +251,10 @@ def child_history(child: Child, *, viewer) -> QuerySet[ChildChange]:
 
 def child_as_of(child: Child, on: date) -> dict | None:
     """The record as it stood at the end of a past date (None before it was registered)."""
-    end = datetime.combine(
-        on + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
-    )
+    # The end of the day, inclusive (the day after may not exist: 9999-12-31).
+    end = datetime.combine(on, time.max, tzinfo=timezone.get_current_timezone())
     change = (
-        ChildChange.objects.filter(child=child, at__lt=end)
+        ChildChange.objects.filter(child=child, at__lte=end)
         .order_by("-at", "-id")
         .first()
     )
@@ -329,8 +337,9 @@ def exit_review_list_for(*, viewer) -> QuerySet[ExitReview]:
 def exit_review_get_for(*, viewer, pk) -> ExitReview:
     """One aging-out item (open or resolved) of a child the viewer may read; 404 for
     missing and not-yours alike."""
+    missing = "记录不存在或不在您的管辖范围内。"
     if not access.has_perm(viewer, access.Perm.VIEW_CHILDREN):
-        raise Http404("记录不存在或不在您的管辖范围内。")
+        raise not_found(viewer=viewer, model=ExitReview, pk=pk, message=missing)
     try:
         return (
             access.scope(viewer, ExitReview.objects.all(), "child__village_id")
@@ -338,4 +347,6 @@ def exit_review_get_for(*, viewer, pk) -> ExitReview:
             .get(pk=int(pk))
         )
     except (ExitReview.DoesNotExist, ValueError, TypeError):
-        raise Http404("记录不存在或不在您的管辖范围内。") from None
+        raise not_found(
+            viewer=viewer, model=ExitReview, pk=pk, message=missing
+        ) from None

@@ -30,6 +30,7 @@ from .selectors import (
     exit_review_get_for,
     exit_review_list_for,
     keyset_page,
+    searched_id_number,
     value_names,
 )
 from .vocab import ExitReason
@@ -76,6 +77,11 @@ def child_list(request: HttpRequest) -> HttpResponse:
         filters.status = ""
     today = timezone.localdate()
     children = child_filter(child_list_for(viewer=request.user), filters, as_of=today)
+    total = children.count()
+    if number := searched_id_number(filters.q):
+        services.child_id_search_record(
+            actor=request.user, id_number=number, found=total
+        )
     rows, next_cursor = _page(
         children, sort=filters.sort, after=request.GET.get("after", "")
     )
@@ -89,7 +95,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "next_cursor": next_cursor,
         "query": query.urlencode(),
-        "total": children.count(),
+        "total": total,
         "first_page": not request.GET.get("after"),
     }
     if request.headers.get("HX-Target") == "child-results":
@@ -477,6 +483,11 @@ def child_as_of_view(request: HttpRequest, pk: int) -> HttpResponse:
         on = date.fromisoformat(raw)
     except ValueError:
         messages.error(request, f"日期“{raw}”格式不对，应为 2026-01-31。")
+        return redirect("registry:child-detail", pk=child.pk)
+    if on > timezone.localdate():
+        messages.error(
+            request, f"日期“{raw}”晚于今天：请选择今天或以前的日期查看当天的记录。"
+        )
         return redirect("registry:child-detail", pk=child.pk)
     services.child_record_read(actor=request.user, child=child)
     snapshot = child_as_of(child, on) or {}

@@ -628,14 +628,17 @@ def roster_commit(
             if progress:
                 progress(done, total)
         counts = {**plan.counts, "new": len(new_rows), "changed": len(changed_rows)}
-        audit_record(
-            actor=actor,
-            action=AuditAction.ROSTER_IMPORT,
-            object_type="roster",
-            object_id=source[:64],
-            area=actor.area,
-            details={"file": plan.filename, "counts": counts, "partial": partial},
-        )
+        if total:
+            # An import that writes nothing (a re-run of the same file) leaves no
+            # audit row: the trail records what reached the ledger.
+            audit_record(
+                actor=actor,
+                action=AuditAction.ROSTER_IMPORT,
+                object_type="roster",
+                object_id=source[:64],
+                area=actor.area,
+                details={"file": plan.filename, "counts": counts, "partial": partial},
+            )
     return counts
 
 

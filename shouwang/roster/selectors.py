@@ -1,9 +1,9 @@
 """Reads of roster imports, always cut to the viewer's jurisdiction."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from shouwang.accounts import access
+from shouwang.audit.refusals import not_found
 
 from .models import ImportJob
 
@@ -29,4 +29,9 @@ def import_job_get_for(*, viewer, pk, light: bool = False) -> ImportJob:
     try:
         return jobs.get(pk=int(pk))
     except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise Http404("导入记录不存在或不在您的管辖范围内。") from None
+        raise not_found(
+            viewer=viewer,
+            model=ImportJob,
+            pk=pk,
+            message="导入记录不存在或不在您的管辖范围内。",
+        ) from None

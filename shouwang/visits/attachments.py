@@ -11,11 +11,12 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm, require
 from shouwang.audit.models import AuditAction
+from shouwang.audit.refusals import not_found
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
 
@@ -129,8 +130,9 @@ def attachments_save(
 def attachment_get_for(*, viewer, pk: int) -> Attachment:
     """An attachment whose child lies in the viewer's jurisdiction; 404 for missing and
     not-yours alike."""
+    missing = "附件不存在或不在您的管辖范围内。"
     if not access.has_perm(viewer, Perm.VIEW_CHILDREN):
-        raise Http404("附件不存在或不在您的管辖范围内。")
+        raise not_found(viewer=viewer, model=Attachment, pk=pk, message=missing)
     attachment = (
         Attachment.objects.filter(
             access.jurisdiction_q(viewer, "visit__child__village_id")
@@ -141,7 +143,7 @@ def attachment_get_for(*, viewer, pk: int) -> Attachment:
         .first()
     )
     if attachment is None:
-        raise Http404("附件不存在或不在您的管辖范围内。")
+        raise not_found(viewer=viewer, model=Attachment, pk=pk, message=missing)
     return attachment
 
 

@@ -165,9 +165,10 @@ def test_repeated_failures_lock_the_account_with_429(worker):
     response = _login(client, "wang_minzheng", PASSWORD)
     assert response.status_code == 429
     assert LOCKED_OUT in _text(response)
-    assert f"该账号连续 {limit} 次登录失败后被锁定，请 15 分钟后再试。" in _text(
-        response
-    )
+    assert (
+        f"该账号从您所在的网络地址连续 {limit} 次登录失败后，在此地址被暂时锁定，"
+        "请 15 分钟后再试。"
+    ) in _text(response)
     assert not _logged_in(client)
     assert not AuditEvent.objects.filter(action=AuditAction.LOGIN).exists()
 
@@ -358,8 +359,8 @@ def test_pages_that_change_things_need_the_csrf_token(worker):
     assert worker.check_password(PASSWORD)
 
 
-def test_accounts_lock_by_username_for_the_configured_time():
-    assert project_settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+def test_accounts_lock_by_username_and_address_for_the_configured_time():
+    assert project_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert project_settings.AXES_FAILURE_LIMIT == 5
     assert project_settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
     assert project_settings.AUTHENTICATION_BACKENDS[0] == (

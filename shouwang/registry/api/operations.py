@@ -19,6 +19,7 @@ from shouwang.core.api_edge import (
     Message,
     invalid,
     json_body,
+    page_window,
     refused,
     require,
 )
@@ -30,6 +31,7 @@ from ..selectors import (
     child_get_for,
     child_history,
     child_list_for,
+    searched_id_number,
 )
 from ..vocab import (
     ExitReason,
@@ -77,6 +79,10 @@ def child_list(request, query: Query[ChildQuery]):
     require(request.user, access.Perm.VIEW_CHILDREN, VIEW_DENIED)
     filters = list_filters(query)
     children = child_filter(child_list_for(viewer=request.user), filters, as_of=today())
+    if number := searched_id_number(filters.q):
+        services.child_id_search_record(
+            actor=request.user, id_number=number, found=children.count()
+        )
     rows, cursor = page(
         children,
         sort=filters.sort,
@@ -111,7 +117,7 @@ def child_history_list(request, child_id: int, limit: int = 100, offset: int = 0
     # The history holds every fact of the record (the registration's diff): a read of
     # the full record, audited as one.
     services.child_record_read(actor=request.user, child=child)
-    limit, offset = max(1, min(limit, 500)), max(offset, 0)
+    limit, offset = page_window(limit, offset, max_limit=500)
     return list(child_history(child, viewer=request.user)[offset : offset + limit])
 
 

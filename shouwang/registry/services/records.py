@@ -20,6 +20,7 @@ from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
+from shouwang.core.idnumber import mask_id_number
 
 from ..models import ChangeAction, Child, ChildStatus, DuplicateDecision
 from ..vocab import ExitReason
@@ -284,6 +285,18 @@ def child_record_read(*, actor, child: Child) -> None:
         action=AuditAction.CHILD_VIEW,
         obj=child,
         area_code=child.village_id,
+    )
+
+
+def child_id_search_record(*, actor, id_number: str, found: int) -> None:
+    """Audit a search of the ledger by a full ID number (a sensitive read); the row
+    holds the number masked, never in clear."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHILD_SEARCH_ID,
+        object_type="child",
+        area=actor.area,
+        details={"id_number": mask_id_number(id_number), "found": found},
     )
 
 

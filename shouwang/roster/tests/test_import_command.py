@@ -112,6 +112,15 @@ def test_json_output_is_one_object(place, tmp_path):
     assert json.loads(out)["counts"] == {**NO_COUNTS, "unchanged": 1}
 
 
+def test_a_rerun_that_writes_nothing_leaves_no_audit_row(place, tmp_path):
+    path = save(tmp_path, files.xlsx([row(place)]))
+    run(path, "--user", "minzheng")
+    assert written() == (1, 1, 1)
+    out, _ = run(path, "--user", "minzheng")
+    assert out.splitlines()[-1] == "导入完成：新增 0 名，修改 0 名。"
+    assert written() == (1, 1, 1)
+
+
 def test_a_dry_run_checks_and_writes_nothing(place, tmp_path):
     path = save(tmp_path, files.xlsx([row(place)]))
     out, _ = run(path, "--user", "minzheng", "--dry-run")

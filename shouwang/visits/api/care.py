@@ -21,6 +21,7 @@ from shouwang.core.api_edge import (
     body,
     invalid,
     json_body,
+    page_window,
     refused,
     require,
 )
@@ -251,7 +252,7 @@ def _coverage_row(row) -> dict:
 def my_children(request, limit: int = 200, offset: int = 0):
     require(request.user, Perm.VIEW_CHILDREN, VIEW_DENIED)
     children = selectors.my_children_for(viewer=request.user)
-    limit, offset = max(1, min(limit, MAX_PAGE)), max(offset, 0)
+    limit, offset = page_window(limit, offset, max_limit=MAX_PAGE)
     items = [
         {
             "id": c.pk,

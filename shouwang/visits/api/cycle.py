@@ -16,7 +16,14 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouwang.accounts import access
-from shouwang.core.api_edge import Invalid, Message, body, json_body, refused
+from shouwang.core.api_edge import (
+    Invalid,
+    Message,
+    body,
+    json_body,
+    page_window,
+    refused,
+)
 from shouwang.core.exceptions import DomainError, NotFound
 
 from ..models import ReviewCycle, VillageReview
@@ -292,7 +299,7 @@ def _write(request, review: VillageReview, write, **kwargs):
 )
 def cycle_list(request, limit: int = 100, offset: int = 0):
     _require_cycles(request.user)
-    limit, offset = max(1, min(limit, 500)), max(offset, 0)
+    limit, offset = page_window(limit, offset, max_limit=500)
     cycles = cycle_list_for(viewer=request.user).select_related(
         "opened_by", "closed_by"
     )
@@ -372,6 +379,7 @@ def cycle_close(request, cycle_id: int):
 def village_review(request, review_id: int):
     _require_cycles(request.user)
     review = village_review_get_for(viewer=request.user, pk=review_id)
+    services.village_review_read(actor=request.user, review=review)
     rows = village_review_rows(viewer=request.user, review=review)
     return {
         **_review_out(review),

@@ -20,6 +20,7 @@ from shouwang.core.api_edge import (
     body,
     invalid,
     json_body,
+    page_window,
     refused,
     require,
 )
@@ -140,7 +141,7 @@ def _policy_out(current) -> dict:
 def due(request, query: Query[DueQuery]):
     require(request.user, access.Perm.VIEW_CHILDREN, VIEW_DENIED)
     worklist = due_worklist_for(viewer=request.user)
-    limit, offset = max(1, min(query.limit, MAX_PAGE)), max(query.offset, 0)
+    limit, offset = page_window(query.limit, query.offset, max_limit=MAX_PAGE)
     items = []
     for child in worklist.children[offset : offset + limit]:
         kind, text = due_label(child.next_visit_due, worklist.as_of)

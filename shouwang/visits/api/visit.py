@@ -21,6 +21,7 @@ from shouwang.core.api_edge import (
     body,
     invalid,
     json_body,
+    page_window,
     refused,
     require,
 )
@@ -37,7 +38,9 @@ from ..services.visit import (
     InvalidVisit,
     check_visit,
     closed_to_visits,
+    visit_list_read,
     visit_record,
+    visit_record_read,
 )
 
 router = Router(tags=["走访"])
@@ -168,7 +171,8 @@ def visit_data(request, child) -> dict:
 def visit_list(request, child_id: int, limit: int = 50, offset: int = 0):
     require(request.user, access.Perm.VIEW_CHILDREN, VIEW_DENIED)
     child = child_get_for(viewer=request.user, pk=child_id)
-    limit, offset = max(1, min(limit, MAX_PAGE)), max(offset, 0)
+    visit_list_read(actor=request.user, child=child)
+    limit, offset = page_window(limit, offset, max_limit=MAX_PAGE)
     visits = visit_list_for(viewer=request.user, child=child).prefetch_related(
         "attachments"
     )
@@ -183,7 +187,9 @@ def visit_list(request, child_id: int, limit: int = 50, offset: int = 0):
 )
 def visit_detail(request, visit_id: int):
     require(request.user, access.Perm.VIEW_CHILDREN, VIEW_DENIED)
-    return visit_get_for(viewer=request.user, pk=visit_id)
+    visit = visit_get_for(viewer=request.user, pk=visit_id)
+    visit_record_read(actor=request.user, visit=visit)
+    return visit
 
 
 @router.post(

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
-from django.http import Http404
 
 from shouwang.accounts import access
 from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction, AuditEvent
+from shouwang.audit.refusals import not_found
 from shouwang.registry.models import Child, ChildStatus
 from shouwang.registry.vocab import WeaknessType
 
@@ -79,7 +79,9 @@ def cycle_get_for(*, viewer, pk) -> ReviewCycle:
             .get(pk=int(pk))
         )
     except (ReviewCycle.DoesNotExist, ValueError, TypeError):
-        raise Http404(CYCLE_NOT_FOUND) from None
+        raise not_found(
+            viewer=viewer, model=ReviewCycle, pk=pk, message=CYCLE_NOT_FOUND
+        ) from None
 
 
 def _in_view(viewer, field: str) -> Q:
@@ -213,7 +215,9 @@ def cycle_villages_for(*, viewer, cycle: ReviewCycle) -> list[VillageReview]:
 def village_review_get_for(*, viewer, pk) -> VillageReview:
     """One village review in the viewer's jurisdiction; 404 for missing and not-yours."""
     if not can_see_cycles(viewer):
-        raise Http404(REVIEW_NOT_FOUND)
+        raise not_found(
+            viewer=viewer, model=VillageReview, pk=pk, message=REVIEW_NOT_FOUND
+        )
     try:
         return (
             VillageReview.objects.filter(_in_view(viewer, "village_id"))
@@ -223,7 +227,9 @@ def village_review_get_for(*, viewer, pk) -> VillageReview:
             .get(pk=int(pk))
         )
     except (VillageReview.DoesNotExist, ValueError, TypeError):
-        raise Http404(REVIEW_NOT_FOUND) from None
+        raise not_found(
+            viewer=viewer, model=VillageReview, pk=pk, message=REVIEW_NOT_FOUND
+        ) from None
 
 
 @dataclass

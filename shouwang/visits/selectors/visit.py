@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from shouwang.accounts import access
+from shouwang.audit.refusals import not_found
 from shouwang.registry.models import Child
 
 from ..models import Visit
@@ -45,7 +45,9 @@ def visit_get_for(*, viewer, pk) -> Visit:
             .get(pk=int(pk))
         )
     except (Visit.DoesNotExist, ValueError, TypeError):
-        raise Http404(VISIT_NOT_FOUND) from None
+        raise not_found(
+            viewer=viewer, model=Visit, pk=pk, message=VISIT_NOT_FOUND
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -358,6 +358,17 @@ def unconfirmed_count(review: VillageReview) -> int:
 
 
 @transaction.atomic
+def village_review_read(*, actor, review: VillageReview) -> None:
+    """Audit a read of a village's review checklist (a sensitive read)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.CYCLE_REVIEW_VIEW,
+        obj=review,
+        area_code=review.village_id,
+        details={"cycle": review.cycle_id},
+    )
+
+
 def village_submit(
     *, actor, village_review_id: int, expected_version: int
 ) -> VillageReview:

@@ -215,6 +215,27 @@ def visit_record(
     return visit
 
 
+def visit_record_read(*, actor, visit: Visit) -> None:
+    """Audit a read of one visit's record (a sensitive read)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.VISIT_VIEW,
+        obj=visit,
+        area_code=visit.child.village_id,
+        details={"child": visit.child_id},
+    )
+
+
+def visit_list_read(*, actor, child: Child) -> None:
+    """Audit a read of a child's list of visits (a sensitive read)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.VISIT_LIST,
+        obj=child,
+        area_code=child.village_id,
+    )
+
+
 def child_schedule_refresh(*, child: Child, as_of: date | None = None) -> Child:
     """Set the child's last visit, follow-up and next due date from its latest visit
     (by visit date); derived fields, so no version bump and no history row."""

@@ -165,7 +165,9 @@ def _review_page(request, review, *, return_form=None, status: int = 200):
 def village_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A village's checklist: confirm each child, submit; approve or return."""
     _require_cycles(request.user)
-    return _review_page(request, village_review_get_for(viewer=request.user, pk=pk))
+    review = village_review_get_for(viewer=request.user, pk=pk)
+    services.village_review_read(actor=request.user, review=review)
+    return _review_page(request, review)
 
 
 @require_POST

@@ -19,7 +19,13 @@ from shouwang.registry.selectors import child_get_for
 
 from ..forms import VisitForm
 from ..selectors.visit import child_schedule, visit_get_for, visit_list_for
-from ..services.visit import InvalidVisit, closed_to_visits, visit_record
+from ..services.visit import (
+    InvalidVisit,
+    closed_to_visits,
+    visit_list_read,
+    visit_record,
+    visit_record_read,
+)
 
 PAGE_SIZE = 20
 
@@ -88,6 +94,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One visit: findings, problems and measures, follow-up, files."""
     require(request.user, Perm.VIEW_CHILDREN)
     visit = visit_get_for(viewer=request.user, pk=pk)
+    visit_record_read(actor=request.user, visit=visit)
     return render(
         request,
         "visits/visit_detail.html",
@@ -99,6 +106,7 @@ def child_visits(request: HttpRequest, pk: int) -> HttpResponse:
     """All of a child's visits, newest first, a page at a time."""
     require(request.user, Perm.VIEW_CHILDREN)
     child = child_get_for(viewer=request.user, pk=pk)
+    visit_list_read(actor=request.user, child=child)
     page = Paginator(visit_list_for(viewer=request.user, child=child), PAGE_SIZE)
     return render(
         request,

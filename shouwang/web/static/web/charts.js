@@ -12,3 +12,14 @@ function shouwangBarChart(element, labels, values, seriesName) {
   window.addEventListener("resize", function () { chart.resize(); });
   return chart;
 }
+
+/* Every element with data-bar-chart="<id of a json_script with labels and values>"
+   becomes a bar chart; data-series names the bars. No inline script (CSP). */
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-bar-chart]").forEach(function (element) {
+    const source = document.getElementById(element.dataset.barChart);
+    if (!source) return;
+    const data = JSON.parse(source.textContent);
+    shouwangBarChart(element, data.labels, data.values, element.dataset.series || "");
+  });
+});
