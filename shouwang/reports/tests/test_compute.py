@@ -25,10 +25,9 @@ from shouwang.registry.tests.factories import (
 from shouwang.reports import catalogue, compute
 from shouwang.reports.models import FigureSnapshot
 from shouwang.reports.periods import Period, default_period
-from shouwang.visits.models import Visit
 from tests.factories import make_user
 
-from .history import last_change_days_ago, registered_days_ago
+from .history import last_change_days_ago, registered_days_ago, visit_on
 
 pytestmark = pytest.mark.django_db
 
@@ -138,20 +137,7 @@ def test_overdue_on_a_past_day_follows_the_visits_up_to_that_day(place):
         place.village, name="走访", **DE_FACTO
     )  # high risk: every 7 days
     registered_days_ago(child, 40)
-    Visit.objects.create(
-        child=child,
-        village=place.village,
-        visit_date=today() - timedelta(days=12),
-        mode="入户",
-        visitors="主任张",
-        met="祖母",
-        guardianship="正常",
-        living="正常",
-        study="正常",
-        safety="正常",
-        emotion="正常",
-        recorded_by=place.director,
-    )
+    visit_on(child, today() - timedelta(days=12), by=place.director)
 
     def overdue(day):
         return compute.total(compute.stock_by_area("430524", day, live=False)).get(
@@ -225,20 +211,7 @@ def test_a_visit_recorded_later_makes_the_day_stale_until_recomputed(place):
     compute.snapshot_day(day, place.county)
     assert compute.stale_count(place.county, day) == 0
     assert compute.figures_for(place.county, Period(day, day))["visits.overdue"] == 1
-    Visit.objects.create(
-        child=child,
-        village=place.village,
-        visit_date=day,
-        mode="电话",
-        visitors="主任张",
-        met="祖母",
-        guardianship="正常",
-        living="正常",
-        study="正常",
-        safety="正常",
-        emotion="正常",
-        recorded_by=place.director,
-    )
+    visit_on(child, day, by=place.director)
     assert compute.stale_count(place.county, day) == 1
     assert compute.stale_count(place.township, day) == 1
     compute.snapshot_day(day, place.county)
@@ -249,20 +222,7 @@ def test_a_visit_recorded_later_makes_the_day_stale_until_recomputed(place):
 def test_flows_count_the_period_only(place):
     child = make_child(place.village, name="甲")
     for back in (1, 5, 40):
-        Visit.objects.create(
-            child=child,
-            village=place.village,
-            visit_date=today() - timedelta(days=back),
-            mode="入户",
-            visitors="主任张",
-            met="祖母",
-            guardianship="正常",
-            living="正常",
-            study="正常",
-            safety="正常",
-            emotion="正常",
-            recorded_by=place.director,
-        )
+        visit_on(child, today() - timedelta(days=back), by=place.director)
     period = Period(today() - timedelta(days=10), today())
     values = compute.figures_for(place.county, period)
     assert values["visits.recorded"] == 2
@@ -309,33 +269,19 @@ def test_stored_period_counts_are_recounted_when_a_visit_of_the_period_comes_in(
     past = Period(today() - timedelta(days=40), today() - timedelta(days=10))
     minutes = timedelta(minutes=5)
 
-    def visit(day):
-        Visit.objects.create(
-            child=child,
-            village=place.village,
-            visit_date=day,
-            mode="入户",
-            visitors="主任张",
-            met="祖母",
-            guardianship="正常",
-            living="正常",
-            study="正常",
-            safety="正常",
-            emotion="正常",
-            recorded_by=place.director,
-        )
-
-    visit(today() - timedelta(days=20))
+    visit_on(child, today() - timedelta(days=20), by=place.director)
     assert (
         compute.report(place.county, past, max_age=minutes).values["visits.recorded"]
         == 1
     )
-    visit(today() - timedelta(days=5))  # outside the period: the stored count holds
+    # Outside the period: the stored count holds.
+    visit_on(child, today() - timedelta(days=5), by=place.director)
     with CaptureQueriesContext(connection) as queries:
         again = compute.report(place.county, past, max_age=minutes)
     assert again.values["visits.recorded"] == 1
     assert not any("visits_visit" in q["sql"] and "COUNT" in q["sql"] for q in queries)
-    visit(today() - timedelta(days=30))  # a late entry dated in the period
+    # A late entry dated in the period.
+    visit_on(child, today() - timedelta(days=30), by=place.director)
     recounted = compute.report(place.county, past, max_age=minutes)
     assert recounted.values["visits.recorded"] == 2
     assert dict(recounted.rows)[place.township]["visits.recorded"] == 2

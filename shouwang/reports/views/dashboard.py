@@ -203,21 +203,30 @@ def _render_bad_period(
     )
 
 
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The figures of an area for a period (default: the user's own area, the
-    current quarter up to today), with its sub-areas, rates and trends."""
+def _area_and_period(request: HttpRequest):
+    """The area and period a statistics page asks for, or the page answering a bad
+    one (404 for an area the user may not read, the form for a bad date)."""
     require(request.user, Perm.VIEW_REPORTS)
     try:
         area = selectors.report_area_for(
             viewer=request.user, code=request.GET.get("area", "")
         )
     except Http404 as error:
-        return _not_found(request, error)
+        return None, None, _not_found(request, error)
     try:
         period = parse_period(request.GET.get("from"), request.GET.get("to"))
     except BadPeriod as error:
-        return _render_bad_period(request, area, error)
+        return None, None, _render_bad_period(request, area, error)
+    return area, period, None
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The figures of an area for a period (default: the user's own area, the
+    current quarter up to today), with its sub-areas, rates and trends."""
+    area, period, refusal = _area_and_period(request)
+    if refusal is not None:
+        return refusal
 
     user = request.user
     can_list = has_perm(user, Perm.VIEW_CHILDREN)
@@ -295,17 +304,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stats_export(request: HttpRequest) -> HttpResponse:
     """The statistics table of an area and period as .xlsx (audited)."""
-    require(request.user, Perm.VIEW_REPORTS)
-    try:
-        area = selectors.report_area_for(
-            viewer=request.user, code=request.GET.get("area", "")
-        )
-    except Http404 as error:
-        return _not_found(request, error)
-    try:
-        period = parse_period(request.GET.get("from"), request.GET.get("to"))
-    except BadPeriod as error:
-        return _render_bad_period(request, area, error)
+    area, period, refusal = _area_and_period(request)
+    if refusal is not None:
+        return refusal
     out = io.BytesIO()
     export.stats_export_write(actor=request.user, out=out, area=area, period=period)
     return HttpResponse(
