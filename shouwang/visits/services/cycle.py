@@ -357,7 +357,6 @@ def unconfirmed_count(review: VillageReview) -> int:
 # Submit, approve, return ----------------------------------------------------------------
 
 
-@transaction.atomic
 def village_review_read(*, actor, review: VillageReview) -> None:
     """Audit a read of a village's review checklist (a sensitive read)."""
     audit_record(
@@ -369,6 +368,7 @@ def village_review_read(*, actor, review: VillageReview) -> None:
     )
 
 
+@transaction.atomic
 def village_submit(
     *, actor, village_review_id: int, expected_version: int
 ) -> VillageReview:
