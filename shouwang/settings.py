@@ -12,6 +12,8 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHOUWANG_VAR_DIR", BASE_DIR / "var"))
+# The user guide the app shows at /guide/ (kept in the repository, in Chinese).
+USER_GUIDE_PATH = BASE_DIR / "docs" / "user-guide.md"
 # var/ holds the SQLite database, uploads and the secret key: readable by the owner only.
 VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 VAR_DIR.chmod(0o700)
@@ -52,10 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "shouwang.web.vendor_apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "shouwang.web.vendor_apps.TasksDatabaseConfig",  # django-tasks-db, likewise
     "shouwang.core",
     "shouwang.areas",
     "shouwang.accounts",
@@ -229,6 +231,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A job's worker refreshes its heartbeat this often; a job whose worker is known dead
+# (a process of the same machine), or whose heartbeat is older than the stale limit,
+# is marked failed when someone looks at it and by the sweep run every few minutes.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_HEARTBEAT_STALE_SECONDS = int(os.environ.get("JOB_HEARTBEAT_STALE_SECONDS", "120"))
+JOB_SWEEP_MINUTES = int(os.environ.get("JOB_SWEEP_MINUTES", "5"))
 
 # Roster imports (花名册导入): uploaded files and error reports live here, outside the
 # web root, and are served only through access-checked views. Web servers and every
@@ -236,6 +244,10 @@ TASKS = {
 ROSTER_UPLOAD_DIR = Path(os.environ.get("ROSTER_UPLOAD_DIR", VAR_DIR / "uploads"))
 ROSTER_MAX_UPLOAD_MB = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "50"))
 ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
+# The address space of the child process that parses a workbook (roster.readproc): a
+# 200,000-row roster needs about 700 MB there; a file needing more than this ends
+# that process, and its import with a message, never the worker. 0: no cap.
+ROSTER_READ_MEMORY_MB = int(os.environ.get("ROSTER_READ_MEMORY_MB", "2048"))
 
 # Visit photos and scanned guardianship confirmations: outside the web root like the
 # rosters, served only through access-checked views; each file at most this size.
@@ -259,6 +271,9 @@ LEFT_BEHIND_REQUIRE_RURAL_HUKOU = env_bool("LEFT_BEHIND_REQUIRE_RURAL_HUKOU", Tr
 
 # Internationalisation: the product speaks Chinese and lives in China's time zone.
 LANGUAGE_CODE = "zh-hans"
+# Django's own messages re-worded to address the user as “您” (see
+# scripts/build_formal_address_catalog.py); above every app's catalog.
+LOCALE_PATHS = [BASE_DIR / "shouwang" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

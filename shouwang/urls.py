@@ -4,8 +4,8 @@ from django.urls import include, path
 from .accounts.views import admin_login
 from .api import api
 
-admin.site.site_header = "守望 系统管理"
-admin.site.site_title = "守望"
+admin.site.site_header = "守望 管理后台"
+admin.site.site_title = "守望 管理后台"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [

@@ -17,7 +17,7 @@ from . import lockouts, services
 from .access import Perm, require
 from .forms import LoginForm, PasswordResetForm, UserCreateForm, UserUpdateForm
 from .models import Role
-from .selectors import user_get_for, user_list_for
+from .selectors import user_counts_by_role_for, user_get_for, user_list_for
 from .throttle import address_state
 
 
@@ -95,10 +95,20 @@ def user_list(request: HttpRequest) -> HttpResponse:
     }
     users = user_list_for(viewer=request.user, **filters)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    users_by_role = user_counts_by_role_for(viewer=request.user)
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "filters": filters, "roles": Role.choices},
+        {
+            "page": page,
+            "filters": filters,
+            "roles": Role.choices,
+            "users_by_role": users_by_role,
+            "chart": {
+                "labels": list(users_by_role),
+                "values": list(users_by_role.values()),
+            },
+        },
     )
 
 

@@ -52,6 +52,10 @@ class AuditAction(models.TextChoices):
     CHILD_SEARCH_ID = "child.search_id", "按身份号码查找儿童"
     ACCESS_REFUSED = "access.refused", "访问管辖范围外的记录被拒绝"
     LOGIN_UNLOCK = "login.unlock", "解除登录锁定"
+    CONFIRMATION_FORM_DOWNLOAD = (
+        "confirmation.form_download",
+        "下载委托监护责任确认书（待签字）",
+    )
 
 
 class AuditEvent(models.Model):

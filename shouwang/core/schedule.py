@@ -1,5 +1,6 @@
-"""Daily background work on the database task backend: queue a task for its next run
-at a local time of day, unless a run is already waiting."""
+"""Recurring background work on the database task backend: queue a task for its next
+run at a local time of day, or some minutes from now, unless a run is already
+waiting."""
 
 from datetime import datetime, time, timedelta
 
@@ -27,5 +28,27 @@ def schedule_daily(task, *, at: time, now: datetime | None = None, **kwargs):
     run_at = datetime.combine(now.date(), at, tzinfo=now.tzinfo)
     if run_at <= now:
         run_at += timedelta(days=1)
+    task.using(run_after=run_at).enqueue(**kwargs)
+    return run_at
+
+
+def schedule_every(task, *, minutes: int, now: datetime | None = None, **kwargs):
+    """Queue task(**kwargs) to run `minutes` from now unless a run of it is already
+    waiting; returns when it runs, or None on a backend that cannot run work later."""
+    backend = task.get_backend()
+    if not backend.supports_defer:
+        return None
+    now = now or timezone.now()
+    from django_tasks_db.models import DBTaskResult, get_date_max  # database backend
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        status="READY",
+        run_after__gt=now,
+        run_after__lt=get_date_max(),
+    )
+    if waiting.exists():
+        return waiting.order_by("run_after").values_list("run_after", flat=True).first()
+    run_at = now + timedelta(minutes=minutes)
     task.using(run_after=run_at).enqueue(**kwargs)
     return run_at

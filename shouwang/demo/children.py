@@ -617,35 +617,42 @@ def children_bulk_load(
     children: Iterable[Child], *, note: str = DEMO_NOTE, batch_size: int = 1000
 ) -> int:
     """Insert the children, their history rows and registration times in batches
-    (the caller holds the transaction); returns how many children were inserted. A
-    child made elsewhere than synthetic_children counts as registered now."""
+    through the registry's bulk path (the caller holds the transaction); returns how
+    many children were inserted. A child made elsewhere than synthetic_children
+    counts as registered now."""
     total = 0
     batch: list[Child] = []
     settings = services.CountySettings()
     now = timezone.now()
 
     def flush() -> None:
-        Child.objects.bulk_create(batch, batch_size=batch_size)
         stories = [
             getattr(child, "_demo_story", None) or history.default_story(child, now)
             for child in batch
         ]
-        history.backdate_registrations(
-            [
-                (child.pk, min(story.registered, now))
-                for child, story in zip(batch, stories, strict=True)
+        for child, story in zip(batch, stories, strict=True):
+            child.created_at = min(story.registered, now)  # the ledger's past
+
+        def story_rows(saved: Sequence[Child]) -> list[ChildChange]:
+            rows = [
+                row
+                for child, story in zip(saved, stories, strict=True)
+                for row in history.history_rows(
+                    child, story, note=note, settings=settings, now=now
+                )
             ]
+            # Oldest versions first: the history lists the newest id on top.
+            rows.sort(key=lambda row: row.version)
+            return rows
+
+        services.children_bulk_add(
+            batch,
+            actor=None,
+            action=ChangeAction.CREATE,
+            note=note,
+            history=story_rows,
+            keep_created_at=True,
         )
-        rows = [
-            row
-            for child, story in zip(batch, stories, strict=True)
-            for row in history.history_rows(
-                child, story, note=note, settings=settings, now=now
-            )
-        ]
-        # Oldest versions first: the history lists the newest id on top.
-        rows.sort(key=lambda row: row.version)
-        ChildChange.objects.bulk_create(rows, batch_size=batch_size)
 
     for child in children:
         batch.append(child)

@@ -9,18 +9,16 @@ record afterwards, each with the values the changed fields had before it:
 - parents come home from work (the child stops being left-behind);
 - the exit, on its exit date.
 `history_rows` turns a story into the ChildChange rows the registry services would
-have written on those days, each state classified as of the day it began, and
-`backdate_registrations` dates the children's rows as registered.
+have written on those days, each state classified as of the day it began; the
+children's rows are dated as registered (created_at) by the registry's bulk path.
 """
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import DateTimeField, Value
 from django.utils import timezone
 
 from shouwang.registry import policy
@@ -208,10 +206,7 @@ def history_rows(
             ChildChange(
                 child=child,
                 version=version,
-                # An expression, not a literal: keeps bulk_create on PostgreSQL off its
-                # UNNEST path, whose escaping of these JSON documents inside text arrays
-                # took about 40% of the time these rows took (bench/child_list.py).
-                at=Value(min(at, now), output_field=DateTimeField()),
+                at=min(at, now),
                 action=action,
                 changes=diff(previous, state),
                 snapshot=state,
@@ -220,19 +215,3 @@ def history_rows(
         )
         previous = state
     return rows
-
-
-def backdate_registrations(registered: Sequence[tuple[int, datetime]]) -> None:
-    """Set created_at of the children (id, when registered): bulk_create stamps the
-    insert time on it (auto_now_add), the ledger's past needs the registration."""
-    adapt = connection.ops.adapt_datetimefield_value
-    table = connection.ops.quote_name(Child._meta.db_table)
-    with connection.cursor() as cursor:
-        for i in range(0, len(registered), 500):
-            chunk = registered[i : i + 500]
-            rows = ", ".join(["(%s, %s)"] * len(chunk))
-            cursor.execute(
-                f"WITH v(id, at) AS (VALUES {rows}) "
-                f"UPDATE {table} SET created_at = v.at FROM v WHERE {table}.id = v.id",
-                [value for pk, at in chunk for value in (pk, adapt(at))],
-            )

@@ -8,7 +8,7 @@ from shouwang.areas.selectors import area_list_for
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .models import Child
-from .rules import check_child
+from .rules import PERSON_NAME_FIELDS, check_child, normal_person_name
 from .selectors import AGE_BANDS, CATEGORY_FILTERS, DIFFICULTY_FILTERS
 from .services import FACT_FIELDS
 from .vocab import Assistance, ExitReason, RiskLevel, Schooling, WeaknessType
@@ -166,6 +166,9 @@ class ChildForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in PERSON_NAME_FIELDS:
+            if isinstance(data.get(name), str):
+                data[name] = normal_person_name(data[name])  # ・ • ． → ·
         values = {k: v for k, v in data.items() if k not in self.errors}
         for field, messages in check_child(values, today=timezone.localdate()).items():
             target = field if field in self.fields else None

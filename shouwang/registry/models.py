@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shouwang.core.models import BaseModel
@@ -19,6 +20,8 @@ from .vocab import (
     Sex,
     WeaknessType,
 )
+
+ID_NUMBER_LENGTH = 18
 
 FLAG_COLUMNS = [
     "is_orphan",
@@ -56,6 +59,15 @@ class Child(BaseModel):
     birth_date = models.DateField("出生日期")
     id_number = models.CharField(
         "公民身份号码", max_length=18, null=True, blank=True, unique=True
+    )
+    # The last four characters of the ID number (what a masked number shows), kept by
+    # the database: a search by the last digits is then an indexed equality rather
+    # than a scan of every number (NULL for a child without one).
+    id_last4 = models.GeneratedField(
+        verbose_name="身份号码后四位",
+        expression=Substr("id_number", ID_NUMBER_LENGTH - 3, 4),
+        output_field=models.CharField(max_length=4, null=True),
+        db_persist=True,
     )
     hukou_registered = models.BooleanField("户口已登记", default=True)
     hukou_nature = models.CharField(
@@ -213,6 +225,7 @@ class Child(BaseModel):
             ),
             models.Index(fields=["name"], name="child_name"),
             models.Index(fields=["birth_date"], name="child_birth"),
+            models.Index(fields=["id_last4", "village"], name="child_id_last4"),
         ]
 
     def __str__(self) -> str:
@@ -360,7 +373,7 @@ class ExitReview(BaseModel):
         related_name="exit_reviews",
     )
     reason = models.CharField("原因", max_length=2, choices=AgingOutReason.choices)
-    due_on = models.DateField("生日")
+    due_on = models.DateField("年满16或18周岁之日")
     resolution = models.CharField(
         "处理结果", max_length=10, choices=ExitReviewResolution.choices, blank=True
     )

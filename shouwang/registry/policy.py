@@ -112,6 +112,10 @@ DEFAULT_INTERVALS: Mapping[str, int] = MappingProxyType(
 )
 INSTITUTION = "机构"
 
+# The categories in their order of declaration, as text (Category.values is
+# rebuilt on every access; classify runs once per child of an import).
+CATEGORY_ORDER = tuple(str(c) for c in Category.values)
+
 SRC_LEFT_BEHIND = "国发〔2016〕13号"
 SRC_DIFFICULTY = "国发〔2016〕36号"
 SRC_DE_FACTO = "民发〔2019〕62号"
@@ -345,7 +349,7 @@ def classify(
         reasons.append("不符合孤儿、事实无人抚养儿童、农村留守儿童或困境儿童的认定条件")
     return Classification(
         age=age,
-        categories=tuple(str(c) for c in Category.values if c in categories),
+        categories=tuple(c for c in CATEGORY_ORDER if c in categories),
         difficulty_kinds=tuple(str(k) for k in kinds),
         weakness_type=weakness,
         risk_level=str(risk),

@@ -7,6 +7,7 @@ the record may be saved. Messages say what is wrong and how to fix it.
 """
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 
@@ -21,15 +22,79 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 PARENTS = (("father", "父亲"), ("mother", "母亲"))
 
 
+# A person's name holds 汉字 and letters (for minority and foreign names), the middle
+# dot of names such as 阿依古丽·买买提, and single spaces between letters (John Smith);
+# markup and other symbols (< > " & …) have no place in it.
+MIDDLE_DOT = "·"
+PERSON_NAME_FIELDS = (
+    "name",
+    "father_name",
+    "mother_name",
+    "guardian_name",
+    "liaison_cadre_name",
+)
+NAME_CHARACTERS = "只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格"
+# The middle dot as input methods and fonts give it, and a full-width space.
+_NAME_VARIANTS = str.maketrans(
+    dict.fromkeys("・•．‧･⋅∙\u0387\u2e31", MIDDLE_DOT) | {"\u3000": " "}
+)
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_ONLY = re.compile(f"[{_HAN}]{{1,30}}")  # the usual name, accepted at once
+_IS_HAN = re.compile(f"[{_HAN}]")
+_CONTROL_NAMES = {"\t": "制表符", "\n": "换行", "\r": "回车"}
+
+
+def normal_person_name(value: str | None) -> str:
+    """The name as it is kept: trimmed, the look-alikes of the middle dot (・ • ．…)
+    written as ·, a full-width space as a space."""
+    return (value or "").translate(_NAME_VARIANTS).strip()
+
+
 def check_person_name(value: str, label: str = "姓名") -> str | None:
-    """A name of 1–30 characters (trimmed) without digits, or the message saying why not."""
+    """A name of 1–30 characters (trimmed) of 汉字, letters, the middle dot between
+    parts and single spaces between letters, or the message saying why not."""
     value = (value or "").strip()
+    if _HAN_ONLY.fullmatch(value):
+        return None
+    value = normal_person_name(value)
     if not value:
         return f"{label}不能为空"
     if len(value) > 30:
         return f"{label}最多30个字符，当前{len(value)}个"
     if _DIGIT.search(value):
         return f"{label}不能包含数字"
+    return _name_characters(value, label)
+
+
+def _is_letter(character: str) -> bool:
+    return unicodedata.category(character)[0] in "LM"  # 汉字 are letters too
+
+
+def _name_characters(value: str, label: str) -> str | None:
+    wrong = [
+        c
+        for c in dict.fromkeys(value)
+        if c not in " " + MIDDLE_DOT and not _is_letter(c)
+    ]
+    if wrong:
+        shown = "".join(
+            f"“{c}”" if c.isprintable() else _CONTROL_NAMES.get(c, f"U+{ord(c):04X}")
+            for c in wrong
+        )
+        return f"{label}不能包含{shown}：姓名{NAME_CHARACTERS}"
+    for position, character in enumerate(value):
+        if character not in " " + MIDDLE_DOT:
+            continue
+        before = value[position - 1] if position else " "
+        after = value[position + 1] if position + 1 < len(value) else " "
+        if not (_is_letter(before) and _is_letter(after)):
+            return (
+                f"{label}中的间隔号“·”只能在两部分之间，不能在开头、结尾或连用"
+                if character == MIDDLE_DOT
+                else f"{label}中的空格只能有一个，且只能在两个字母之间"
+            )
+        if character == " " and (_IS_HAN.match(before) or _IS_HAN.match(after)):
+            return f"{label}的汉字之间、汉字与字母之间不要加空格：请删除空格"
     return None
 
 
@@ -130,6 +195,11 @@ def check_child(
         except InvalidIdNumber as error:
             add("guardian_id_number", f"监护人{error}")
     add("guardian_phone", check_phone(values.get("guardian_phone", "")))
+    if values.get("liaison_cadre_name"):
+        add(
+            "liaison_cadre_name",
+            check_person_name(values["liaison_cadre_name"], "包联干部姓名"),
+        )
 
     signed, signed_on = (
         values.get("confirmation_signed"),

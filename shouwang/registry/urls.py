@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.child_create, name="child-create"),
     path("<int:pk>/", views.child_detail, name="child-detail"),
     path("<int:pk>/edit/", views.child_edit, name="child-edit"),
+    path("<int:pk>/print/", views.child_print, name="child-print"),
     path("<int:pk>/ids/", views.child_reveal_ids, name="child-reveal-ids"),
     path("<int:pk>/exit/", views.child_exit, name="child-exit"),
     path("<int:pk>/readmit/", views.child_readmit, name="child-readmit"),

@@ -9,27 +9,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shouwang.accounts.access import Perm, has_perm, require
-from shouwang.areas.selectors import area_list_for
+from shouwang.areas.selectors import area_list_for, area_path
 from shouwang.core.exceptions import DomainError
 from shouwang.core.idnumber import mask_id_number
+from shouwang.core.paging import page_of
 
 from . import services
 from .forms import ChildFilterForm, ChildForm, ExitForm
 from .models import AgingOutReason, Child, ChildStatus, ExitReview
 from .selectors import (
     ChildFilters,
-    InvalidCursor,
     age_of,
     child_as_of,
     child_filter,
     child_get_for,
     child_history,
     child_list_for,
+    child_ordered,
     child_snapshot_of_version,
     duplicate_candidates,
     exit_review_get_for,
     exit_review_list_for,
-    keyset_page,
     searched_id_number,
     value_names,
 )
@@ -50,17 +50,21 @@ def _area_choices(user) -> list[tuple[str, str]]:
     ]
 
 
-def _page(children, *, sort: str, after: str):
-    """keyset_page; a cursor that does not fit (edited, or from another sort) gives
-    the first page rather than an error."""
-    try:
-        return keyset_page(children, sort=sort, after=after)
-    except InvalidCursor:
-        return keyset_page(children, sort=sort)
+# The filters that fold behind the phone's 筛选和搜索 button, counted on it when chosen.
+CHOSEN_FILTERS = (
+    "q",
+    "area",
+    "category",
+    "difficulty",
+    "weakness",
+    "risk",
+    "age_band",
+    "schooling",
+)
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
-    """The ledger of the user's jurisdiction: filters, search, sort, keyset pages."""
+    """The ledger of the user's jurisdiction: filters, search, sort, numbered pages."""
     require(request.user, Perm.VIEW_CHILDREN)
     form = ChildFilterForm(
         request.GET or None, area_choices=_area_choices(request.user)
@@ -82,21 +86,18 @@ def child_list(request: HttpRequest) -> HttpResponse:
         services.child_id_search_record(
             actor=request.user, id_number=number, found=total
         )
-    rows, next_cursor = _page(
-        children, sort=filters.sort, after=request.GET.get("after", "")
-    )
-    for child in rows:
+    page = page_of(request, child_ordered(children, filters.sort), count=total)
+    for child in page:
         child.age = age_of(child, today)
         child.masked_id = mask_id_number(child.id_number)
-    query = request.GET.copy()
-    query.pop("after", None)
     context = {
         "form": form,
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query.urlencode(),
+        "page": page,
         "total": total,
-        "first_page": not request.GET.get("after"),
+        "today": today,
+        "filters_chosen": sum(1 for key in CHOSEN_FILTERS if data.get(key))
+        + (data.get("status") in ("exited", "all")),
+        "can_export_full_id": has_perm(request.user, Perm.REVEAL_ID),
     }
     if request.headers.get("HX-Target") == "child-results":
         return render(request, "registry/_child_rows.html", context)
@@ -134,10 +135,9 @@ def child_review(request: HttpRequest) -> HttpResponse:
         ChildFilters(category="无类别"),
         as_of=today,
     ).exclude(Exists(ExitReview.objects.filter(child=OuterRef("pk"), resolution="")))
-    rows, next_cursor = _page(
-        children, sort="village", after=request.GET.get("after", "")
-    )
-    for child in rows:
+    total = children.count()
+    page = page_of(request, child_ordered(children, "village"), count=total)
+    for child in page:
         child.age = age_of(child, today)
     return render(
         request,
@@ -145,9 +145,8 @@ def child_review(request: HttpRequest) -> HttpResponse:
         {
             "aging": aging,
             "aging_total": reviews.count(),
-            "rows": rows,
-            "next_cursor": next_cursor,
-            "total": children.count(),
+            "page": page,
+            "total": total,
             "can_edit": has_perm(request.user, Perm.EDIT_CHILDREN),
         },
     )
@@ -231,6 +230,36 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "exit_form": ExitForm(
                 initial={"version": child.version, "exit_date": today}
             ),
+        },
+    )
+
+
+def child_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's record on a print-friendly page, read as the detail page reads it
+    (audited); ?ids=full prints the full ID numbers for roles that may reveal them."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    full_ids = request.GET.get("ids") == "full"
+    if full_ids:
+        require(request.user, Perm.REVEAL_ID)
+    child = child_get_for(viewer=request.user, pk=pk)
+    services.child_record_read(actor=request.user, child=child)
+    ids = (
+        services.child_reveal_ids(actor=request.user, child=child)
+        if full_ids
+        else _masked(child)
+    )
+    return render(
+        request,
+        "registry/child_print.html",
+        {
+            "child": child,
+            "age": age_of(child, timezone.localdate()),
+            "ids": ids,
+            "revealed": full_ids,
+            "can_reveal": has_perm(request.user, Perm.REVEAL_ID),
+            # County, township and village: village names repeat across townships.
+            "place": "".join(area.name for area in area_path(child.village)[-3:]),
+            "printed_at": timezone.localtime(),
         },
     )
 

@@ -11,3 +11,9 @@ class ReportsConfig(AppConfig):
         from . import catalogue
 
         catalogue.load_figure_modules()
+
+        from shouwang.core.jobs import register_sweep
+
+        register_sweep(
+            "工作情况通报", "shouwang.reports.services.bulletins.bulletins_fail_stale"
+        )

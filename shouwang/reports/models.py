@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from shouwang.core.jobs import WorkedJob
 from shouwang.core.models import BaseModel
 from shouwang.core.storage import PrivateStorage
 
@@ -121,7 +122,7 @@ class BulletinStatus(models.TextChoices):
     FAILED = "failed", "生成出错"
 
 
-class Bulletin(BaseModel):
+class Bulletin(BaseModel, WorkedJob):
     """One generated bulletin: area, period, reference date, template, the figures it
     was filled with, and the .docx (REPORTS_DIR)."""
 

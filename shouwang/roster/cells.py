@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from shouwang.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
+from shouwang.registry.rules import normal_person_name
 
 from .columns import Column
 
@@ -174,7 +175,9 @@ def cell_reader(column: Column, *, today: date) -> Callable[[object], object]:
     """read_cell for one column, its kind worked out once (an import reads every
     column of every row)."""
     kind = column.kind
-    if kind in {"text", "name", "phone"}:
+    if kind == "name":
+        return partial(_read_name, column.max_length)
+    if kind in {"text", "phone"}:
         return partial(_read_text, column.max_length)
     if kind in {"sex", "choice", "grade"}:
         read = partial(read_choice, column)
@@ -196,7 +199,41 @@ def cell_reader(column: Column, *, today: date) -> Callable[[object], object]:
         read = read_code
     else:
         read = as_text
-    return partial(_within_limit, read)
+    read = partial(_within_limit, read)
+    return _remembering(read) if kind in _FEW_VALUES else read
+
+
+# Kinds whose cells hold few distinct values in a roster (choices, flags, village
+# codes, dates): each distinct cell is read once per column, by the same readers.
+_FEW_VALUES = {
+    "sex",
+    "choice",
+    "grade",
+    "date",
+    "optional_date",
+    "hukou",
+    "bool",
+    "optional_bool",
+    "assistance",
+    "code",
+}
+_REMEMBERED_TYPES = (str, date, datetime)  # a date and a datetime are never equal
+
+
+def _remembering(read: Callable[[object], object]) -> Callable[[object], object]:
+    """read, remembering what each distinct text or date cell reads as (errors are
+    not remembered: such a cell is read, and refused, again)."""
+    known: dict[object, object] = {}
+
+    def remembered(value: object) -> object:
+        if type(value) not in _REMEMBERED_TYPES:
+            return read(value)  # 1 == 1.0 == True: numbers are read each time
+        result = known.get(value, known)
+        if result is known:
+            result = known[value] = read(value)
+        return result.copy() if type(result) is list else result
+
+    return remembered
 
 
 def id_reader(column: Column, *, today: date) -> Callable[[object], IdNumber | None]:
@@ -224,6 +261,10 @@ def _read_text(max_length: int, value: object) -> str:
     if max_length and len(text) > max_length:
         raise CellError(f"最多{max_length}个字，当前{len(text)}个：请删减")
     return text
+
+
+def _read_name(max_length: int, value: object) -> str:
+    return normal_person_name(_read_text(max_length, value))  # ・ • ． → ·
 
 
 def _read_parent_id(value: object, *, today: date) -> str:

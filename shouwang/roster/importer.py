@@ -11,7 +11,6 @@ created or changed child, one audit row for the import, classification recompute
 
 import functools
 import gc
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -29,11 +28,10 @@ from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.registry import services as registry
-from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
+from shouwang.registry.models import ChangeAction, Child, ChildStatus
 from shouwang.registry.policy import age_on
 from shouwang.registry.rules import check_child
 
-from .bulkwrite import Builder, bulk_insert
 from .cells import CellError, as_text, cell_reader, id_reader, read_cell
 from .columns import (
     BY_FIELD,
@@ -43,6 +41,7 @@ from .columns import (
     REQUIRED_HEADERS,
     normalize_header,
 )
+from .masked import MaskedRows
 from .reader import UnusableFile, column_letter, read_table
 
 IMPORTED_FIELDS = tuple(c.field for c in COLUMNS if c.field)
@@ -193,20 +192,24 @@ def roster_check(
     read_row = _RowReader(
         columns, table.formula_cells, _villages_for(actor), today, actor=actor
     )
+    masked = MaskedRows(columns, actor=actor, today=today)
     for number, cells in table.rows:
         width = len(cells)
         if not any(cells[i] not in (None, "") for i in indexes if i < width):
             continue  # blank, or only 序号 / computed columns filled in
         if keep_raw:
             plan.raw[number] = cells
-        values, errors = read_row(number, cells)
-        if errors:
-            plan.errors.extend(errors)
-            plan.rows.append(PlannedRow(number, "rejected"))
+        if masked.holds(cells):
+            masked.add(number, cells)  # read below, resolved with the file's others
         else:
-            checked.append((number, values))
+            _sort_row(plan, checked, number, *read_row(number, cells))
         if progress and number % 2000 == 0:
             progress(number, table.row_count + table.header_row)
+    if masked.pending:  # one query per batch of rows, then read as any other row
+        for number, cells in masked.resolve():
+            values, errors = read_row(number, cells)
+            _sort_row(plan, checked, number, values, masked.explain(number, errors))
+        checked.sort(key=lambda item: item[0])
     if progress:  # every row read; matching against the ledger follows
         progress(table.row_count + table.header_row, table.row_count + table.header_row)
     if not plan.rows and not checked:
@@ -217,10 +220,20 @@ def roster_check(
     )
     plan.rows.sort(key=lambda r: r.row)
     plan.errors.sort(key=lambda e: e.row)
+    masked.conceal(plan.errors)
     if plan.raw:  # the error report repeats the rows in error, and only those
         rejected = {error.row for error in plan.errors}
         plan.raw = {n: cells for n, cells in plan.raw.items() if n in rejected}
     return plan
+
+
+def _sort_row(plan: ImportPlan, checked: list, number: int, values, errors) -> None:
+    """A row as read: rejected with its errors, or kept for matching."""
+    if errors:
+        plan.errors.extend(errors)
+        plan.rows.append(PlannedRow(number, "rejected"))
+    else:
+        checked.append((number, values))
 
 
 def _villages_for(actor) -> set[str]:
@@ -250,14 +263,18 @@ class _RowReader:
             today,
             actor,
         )
+        # Per column, what the loop reads: its field, header, index and reader; 1 for
+        # an ID number column (2 for a parent's, empty as ""); whether required.
         self.columns = [
             (
-                column,
+                column.field,
+                column.header,
                 index,
                 id_reader(column, today=today)
                 if column.kind in _ID_KINDS
                 else cell_reader(column, today=today),
-                column.kind in _ID_KINDS,
+                (column.kind == "id") + 2 * (column.kind == "parent_id"),
+                column.required,
             )
             for column, index in columns
         ]
@@ -283,46 +300,34 @@ class _RowReader:
         ids = {}
         width = len(cells)
         blanks = self.blanks
-        for column, index, read, is_id in self.columns:
+        for name, header, index, read, id_kind, required in self.columns:
             raw = cells[index] if index < width else ""
             if raw is None or raw == "":
                 if (number, index + 1) in self.formulas:
-                    errors.append(RowError(number, column.header, "", _FORMULA))
+                    errors.append(RowError(number, header, "", _FORMULA))
                     continue
                 if index in blanks:
                     value = blanks[index]
-                    values[column.field] = (
-                        value.copy() if type(value) is list else value
-                    )
+                    values[name] = value.copy() if type(value) is list else value
                     continue
-            if column.required and as_text(raw) == "":
-                errors.append(
-                    RowError(
-                        number, column.header, "", f"{column.header}为必填项：请填写"
-                    )
-                )
+            if required and as_text(raw) == "":
+                errors.append(RowError(number, header, "", f"{header}为必填项：请填写"))
                 continue
             try:
                 value = read(raw)
             except CellError as error:
-                errors.append(
-                    RowError(number, column.header, as_text(raw)[:100], str(error))
-                )
+                errors.append(RowError(number, header, as_text(raw)[:100], str(error)))
                 continue
-            if is_id:
+            if id_kind:
                 if value is not None:
-                    ids[column.field] = value
+                    ids[name] = value
                     value = value.value
-                elif column.kind == "parent_id":
+                elif id_kind == 2:
                     value = ""
-            if column.required and value in (None, ""):
-                errors.append(
-                    RowError(
-                        number, column.header, "", f"{column.header}为必填项：请填写"
-                    )
-                )
+            if required and value in (None, ""):
+                errors.append(RowError(number, header, "", f"{header}为必填项：请填写"))
                 continue
-            values[column.field] = value
+            values[name] = value
         for name, default in self.absent:
             values[name] = default if not isinstance(default, tuple) else list(default)
         failed = {e.column for e in errors}
@@ -553,24 +558,32 @@ def roster_commit(
     done = 0
     total = len(new_rows) + len(changed_rows)
     name_keys = _NameKeys()
-    new_child = Builder(Child)
+    new_child = registry.Builder(Child)
+    note = f"花名册导入 {source}"
     with transaction.atomic(), _sqlite_page_cache():
+        # A village with exactly one director: that director is responsible, as for
+        # a child registered through the form.
+        sole_director = registry.village_sole_directors(
+            {row.data["village_id"] for row in new_rows}
+        )
         for start in range(0, len(new_rows), batch_size):
             batch = []
             for row in new_rows[start : start + batch_size]:
                 child = new_child(row.data)
+                child.responsible_director_id = sole_director.get(child.village_id)
                 child.name_pinyin, child.name_initials = name_keys(child.name)
                 registry.apply_classification(
                     child, as_of=today, settings=settings_for(child.village_id)
                 )
                 batch.append(child)
             try:
-                bulk_insert(Child, batch)
+                registry.children_bulk_add(
+                    batch, actor=actor, action=ChangeAction.IMPORT, note=note
+                )
             except IntegrityError:  # an ID number registered since the check
                 raise NothingToCommit(
                     "检查之后，文件中有身份号码已被他人登记：未导入任何数据。请重新上传文件检查后再导入。"
                 ) from None
-            _history(batch, actor=actor, action=ChangeAction.IMPORT, source=source)
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -617,12 +630,8 @@ def roster_commit(
         for start in range(0, len(updated), batch_size):
             batch = updated[start : start + batch_size]
             Child.objects.bulk_update(batch, fields)
-            _history(
-                batch,
-                actor=actor,
-                action=ChangeAction.IMPORT,
-                source=source,
-                diffs=diffs,
+            registry.history_bulk_record(
+                batch, actor=actor, action=ChangeAction.IMPORT, note=note, diffs=diffs
             )
             done += len(batch)
             if progress:
@@ -674,53 +683,3 @@ class _NameKeys(dict):
         if keys is None:
             keys = self[name] = registry.name_keys(name)
         return keys
-
-
-_SNAPSHOT_VALUES = operator.attrgetter(*registry.SNAPSHOT_FIELDS)
-_AS_JSON = {str, int, bool, type(None)}  # registry.to_json returns these unchanged
-
-
-def _snapshot(child: Child) -> dict[str, Any]:
-    """registry.snapshot(child), calling to_json only for the values it converts."""
-    to_json = registry.to_json
-    return dict(
-        zip(
-            registry.SNAPSHOT_FIELDS,
-            [
-                value if type(value) in _AS_JSON else to_json(value)
-                for value in _SNAPSHOT_VALUES(child)
-            ],
-            strict=True,
-        )
-    )
-
-
-def _history(
-    children: list[Child], *, actor, action: str, source: str, diffs=None
-) -> None:
-    """One history row per child, written in bulk, timed after the children's write."""
-    name = actor.get_username() if getattr(actor, "is_authenticated", False) else ""
-    change = Builder(ChildChange)
-    common = {
-        "at": timezone.now(),
-        "actor_id": actor.pk if name else None,
-        "actor_name": name,
-        "action": action,
-        "note": f"花名册导入 {source}"[:500],
-    }
-    diffs = diffs or {}
-    bulk_insert(
-        ChildChange,
-        [
-            change(
-                {
-                    **common,
-                    "child_id": child.pk,
-                    "version": child.version,
-                    "changes": diffs.get(child.pk, {}),
-                    "snapshot": _snapshot(child),
-                }
-            )
-            for child in children
-        ],
-    )

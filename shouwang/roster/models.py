@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from shouwang.core.jobs import WorkedJob
 from shouwang.core.models import BaseModel
 from shouwang.core.storage import PrivateStorage
 
@@ -62,7 +63,7 @@ ACTIVE_STATUSES = (
 )
 
 
-class ImportJob(BaseModel):
+class ImportJob(BaseModel, WorkedJob):
     """One roster file uploaded through the web, from its check to its commit.
 
     The file stays on disk (ROSTER_UPLOAD_DIR) as uploaded; the job is never deleted,

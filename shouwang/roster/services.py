@@ -22,10 +22,17 @@ from shouwang.accounts import access
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
+from shouwang.core.jobs import (
+    Heartbeat,
+    JobTakenOver,
+    WorkerIdentity,
+    fail_stale,
+    still_ours,
+)
 from shouwang.registry.services import to_json
 
 from .importer import ImportPlan, NothingToCommit, roster_check, roster_commit
-from .models import ImportJob, ImportStage, ImportStatus
+from .models import ACTIVE_STATUSES, ImportJob, ImportStage, ImportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,12 @@ UNEXPECTED = (
     "处理时出现意外错误，未导入任何数据。请把导入记录编号 #{pk} 告诉系统管理员。"
 )
 NO_LONGER_ALLOWED = "上传人的账号已停用，或已不再有登记儿童的权限：未导入任何数据。请由有权限的工作人员重新上传。"
+INTERRUPTED = {
+    "check": "处理该文件的后台进程意外中断，检查没有完成，未导入任何数据。您可以点击“重新检查”再试一次。",
+    "commit": "处理该文件的后台进程意外中断，未导入任何数据。您可以点击“重新导入”再试一次。",
+}
+NOT_RETRYABLE = "该文件当前的状态是“{status}”，不需要重试。"
+RETRY_NOT_YOURS = "只有上传该文件的人可以重试：如需导入，请您自己上传该文件。"
 
 
 def _sha256(upload: UploadedFile) -> str:
@@ -85,19 +98,28 @@ def _enqueue(step: str, job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(task_id=result.id)
 
 
-def _save_progress(job_id: int, done: int, total: int) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
+def _save_progress(job: ImportJob, done: int, total: int) -> None:
+    ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(
         progress_done=done, progress_total=total, updated_at=timezone.now()
     )
 
 
 def _claim(job_id: int, waiting: str, stage: str, **changes) -> ImportJob | None:
-    """Mark the job as taken by this task; None when it is not waiting for it (a
-    task run twice, or a job another worker took)."""
+    """Mark the job as taken by this task (this process, a new run token, a first
+    heartbeat); None when it is not waiting for it (a task run twice, a job another
+    worker took, or one marked failed and queued again meanwhile)."""
     now = timezone.now()
     taken = ImportJob.objects.filter(
         pk=job_id, status=waiting, stage=ImportStage.QUEUED
-    ).update(stage=stage, progress_done=0, progress_total=0, updated_at=now, **changes)
+    ).update(
+        stage=stage,
+        progress_done=0,
+        progress_total=0,
+        updated_at=now,
+        worker=WorkerIdentity.current().key,
+        heartbeat_at=now,
+        **changes,
+    )
     return ImportJob.objects.select_related("user").get(pk=job_id) if taken else None
 
 
@@ -122,6 +144,15 @@ def import_check(*, job_id: int) -> ImportJob | None:
     )
     if job is None:
         return None
+    with Heartbeat(ImportJob, job.pk, job.worker):
+        try:
+            return _check(job)
+        except JobTakenOver:
+            logger.warning("roster import #%s: taken over; check dropped", job.pk)
+            return None
+
+
+def _check(job: ImportJob) -> ImportJob:
     try:
         if not _may_import(job.user):
             return _finish(job, ImportStatus.FAILED, message=NO_LONGER_ALLOWED)
@@ -129,7 +160,7 @@ def import_check(*, job_id: int) -> ImportJob | None:
             _read(job),
             job.original_name,
             actor=job.user,
-            progress=bind(_save_progress, job.pk),
+            progress=bind(_save_progress, job),
         )
         _keep_plan(job, plan)
         job.notes.extend(_same_file_notes(job))
@@ -137,6 +168,8 @@ def import_check(*, job_id: int) -> ImportJob | None:
             return _finish(job, ImportStatus.UNUSABLE, message=plan.unusable)
         job.checked_at = timezone.now()
         return _finish(job, ImportStatus.CHECKED)
+    except JobTakenOver:
+        raise
     except Exception:
         logger.exception("roster import #%s: the check failed", job.pk)
         return _finish(job, ImportStatus.FAILED, message=UNEXPECTED.format(pk=job.pk))
@@ -178,8 +211,9 @@ class WritingProgress:
     SQLite the open write transaction locks the whole database, so the page shows
     the writing stage without figures there."""
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, worker: str) -> None:
         self.job_id = job_id
+        self.worker = worker
         self.side = None
         default = connections[DEFAULT_DB_ALIAS]
         if default.vendor == "postgresql":
@@ -202,8 +236,9 @@ class WritingProgress:
         with self.side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {ImportJob._meta.db_table} "
-                "SET progress_done = %s, progress_total = %s WHERE id = %s",
-                [done, total, self.job_id],
+                "SET progress_done = %s, progress_total = %s "
+                "WHERE id = %s AND worker = %s",
+                [done, total, self.job_id, self.worker],
             )
 
 
@@ -214,6 +249,16 @@ def import_commit(*, job_id: int) -> ImportJob | None:
     job = _claim(job_id, ImportStatus.COMMITTING, ImportStage.READING)
     if job is None:
         return None
+    with Heartbeat(ImportJob, job.pk, job.worker) as heartbeat:
+        try:
+            return _commit(job, heartbeat)
+        except JobTakenOver:
+            # Raised inside the write transaction too: nothing reached the ledger.
+            logger.warning("roster import #%s: taken over; commit dropped", job.pk)
+            return None
+
+
+def _commit(job: ImportJob, heartbeat: Heartbeat) -> ImportJob:
     actor = job.committed_by or job.user
     try:
         if not _may_import(actor):
@@ -223,7 +268,7 @@ def import_commit(*, job_id: int) -> ImportJob | None:
             _read(job),
             job.original_name,
             actor=actor,
-            progress=bind(_save_progress, job.pk),
+            progress=bind(_save_progress, job),
         )
         _keep_plan(job, plan)
         job.notes.extend(_drift_notes(preview, job.counts))
@@ -231,8 +276,12 @@ def import_commit(*, job_id: int) -> ImportJob | None:
             return _finish(job, ImportStatus.REJECTED, message=_refusal(plan))
         job.stage = ImportStage.WRITING
         job.progress_done, job.progress_total = 0, job.importable_rows
-        job.save()
-        with WritingProgress(job.pk) as progress, transaction.atomic():
+        _save_if_ours(job)
+        with (
+            WritingProgress(job.pk, job.worker) as progress,
+            heartbeat.writing(),
+            transaction.atomic(),
+        ):
             counts = roster_commit(
                 plan,
                 actor=actor,
@@ -244,6 +293,8 @@ def import_commit(*, job_id: int) -> ImportJob | None:
             job.progress_done = job.progress_total
             message = f"已导入：新增 {counts['new']} 名，更新 {counts['changed']} 名。"
             return _finish(job, ImportStatus.COMMITTED, message=message)
+    except JobTakenOver:
+        raise
     except NothingToCommit as refused:  # the checks above make this unlikely
         return _finish(job, ImportStatus.REJECTED, message=str(refused))
     except IntegrityError:
@@ -267,12 +318,92 @@ def _refusal(plan: ImportPlan) -> str:
     )
 
 
+def _save_if_ours(job: ImportJob) -> None:
+    """Save the job unless this run lost it (marked failed after its heartbeat
+    stopped, or queued again); then JobTakenOver, which inside the commit's
+    transaction rolls the ledger back."""
+    with transaction.atomic():
+        if not still_ours(job, ImportJob.objects.filter(status__in=ACTIVE_STATUSES)):
+            raise JobTakenOver(job.pk)
+        job.save()
+
+
 def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
     job.status = status
     job.stage = ImportStage.DONE
     job.message = message
     job.finished_at = timezone.now()
-    job.save()
+    _save_if_ours(job)
+    return job
+
+
+def import_jobs_fail_stale(jobs=None) -> int:
+    """Mark failed the jobs (default: all) being checked or imported whose worker
+    died or stopped beating; nothing was written to the ledger for them (the commit
+    is one transaction). Returns how many were marked."""
+    jobs = ImportJob.objects.all() if jobs is None else jobs
+    claimed = jobs.filter(
+        status__in=(ImportStatus.CHECKING, ImportStatus.COMMITTING)
+    ).exclude(stage=ImportStage.QUEUED)
+    marked = 0
+    for status, step in (
+        (ImportStatus.CHECKING, "check"),
+        (ImportStatus.COMMITTING, "commit"),
+    ):
+        marked += len(
+            fail_stale(
+                claimed.filter(status=status),
+                status=ImportStatus.FAILED,
+                stage=ImportStage.DONE,
+                message=INTERRUPTED[step],
+                finished_at=timezone.now(),
+            )
+        )
+    return marked
+
+
+def import_retry_step(job: ImportJob) -> str:
+    """The step a failed job would run again: "commit" once its import was asked
+    for, else "check"; "" for a job that has not failed."""
+    if job.status != ImportStatus.FAILED:
+        return ""
+    return "commit" if job.committed_by_id else "check"
+
+
+def import_retry(*, actor, job: ImportJob) -> ImportJob:
+    """Queue the failed step of a job again on the same stored file, by the person
+    who uploaded it: its check (audited as an upload is), or its import (audited
+    when it writes, as every import is)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        step = import_retry_step(job)
+        if not step:
+            raise DomainError(NOT_RETRYABLE.format(status=job.get_status_display()))
+        if job.user_id != actor.pk or not _may_import(actor):
+            raise DomainError(RETRY_NOT_YOURS)
+        job.status = (
+            ImportStatus.COMMITTING if step == "commit" else ImportStatus.UPLOADED
+        )
+        job.stage = ImportStage.QUEUED
+        job.message = ""
+        job.finished_at = None
+        job.progress_done = job.progress_total = 0
+        job.worker, job.heartbeat_at = "", None
+        job.save()
+        if step == "check":
+            audit_record(
+                actor=actor,
+                action=AuditAction.ROSTER_UPLOAD,
+                obj=job,
+                area_code=job.area_id,
+                details={
+                    "file": job.original_name,
+                    "size": job.size,
+                    "sha256": job.sha256,
+                    "retry": True,
+                },
+            )
+        transaction.on_commit(bind(_enqueue, step, job.pk))
     return job
 
 

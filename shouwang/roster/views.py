@@ -25,7 +25,15 @@ ID_COLUMNS = {
 }
 
 
+def _settle(request: HttpRequest, pk: int | None = None) -> None:
+    """Mark failed the viewer's jobs (or the one job) whose worker died, so that the
+    page says so and offers the retry instead of "正在检查" forever."""
+    jobs = import_job_list_for(viewer=request.user)
+    services.import_jobs_fail_stale(jobs if pk is None else jobs.filter(pk=pk))
+
+
 def _list_page(request: HttpRequest, form: UploadForm, status: int = 200):
+    _settle(request)
     jobs = import_job_list_for(viewer=request.user).defer(*HEAVY_FIELDS)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -60,6 +68,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: its progress, or the check's preview (counts, errors, sample
     changes, possible duplicates, notes) and the commit button, or its result."""
     require(request.user, Perm.EDIT_CHILDREN)
+    _settle(request, pk)
     job = import_job_get_for(viewer=request.user, pk=pk)
     errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     for error in errors:
@@ -82,6 +91,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_commit": job.status == ImportStatus.CHECKED
             and job.user_id == request.user.pk
             and job.importable_rows > 0,
+            "retry_step": services.import_retry_step(job)
+            if job.user_id == request.user.pk
+            else "",
         },
     )
 
@@ -133,6 +145,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (an htmx fragment polled every second); once the task has
     finished it tells htmx to reload the page, which then shows the result."""
     require(request.user, Perm.EDIT_CHILDREN)
+    _settle(request, pk)
     job = import_job_get_for(viewer=request.user, pk=pk, light=True)
     response = render(request, "roster/_progress.html", {"job": job})
     if not job.active and request.headers.get("HX-Request"):
@@ -151,6 +164,21 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         services.import_commit_request(actor=request.user, job=job, partial=partial)
     except DomainError as error:
         messages.error(request, error.message)
+    return redirect("roster:import-detail", pk=job.pk)
+
+
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the failed step (check or import) of a job again on its stored file."""
+    require(request.user, Perm.EDIT_CHILDREN)
+    job = import_job_get_for(viewer=request.user, pk=pk, light=True)
+    try:
+        job = services.import_retry(actor=request.user, job=job)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        again = "导入" if job.status == ImportStatus.COMMITTING else "检查"
+        messages.success(request, f"已重新排队{again}该文件。")
     return redirect("roster:import-detail", pk=job.pk)
 
 

@@ -53,6 +53,7 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
     NavItem("账号管理", "accounts:user-list", Perm.MANAGE_USERS),
     NavItem("审计日志", "audit:list", Perm.VIEW_AUDIT),
     NavItem("系统管理", "admin:index", Perm.ADMIN_SITE),
+    NavItem("使用手册", "web:guide", None),
 )
 
 

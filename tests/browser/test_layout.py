@@ -42,6 +42,7 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
             "行政区划",
             "账号管理",
             "审计日志",
+            "使用手册",
         ]
     )
     for link in nav.get_by_role("link").all():
@@ -81,7 +82,7 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     _assert_no_horizontal_overflow(page)
 
 
-def test_home_chart_renders_from_local_assets(
+def test_accounts_chart_renders_from_local_assets(
     page, live_server, browser_world, login, static_watch
 ):
     static_responses = []
@@ -93,6 +94,7 @@ def test_home_chart_renders_from_local_assets(
     login(page, browser_world.users[Role.CIVIL_AFFAIRS].username)
 
     expect(page).to_have_url(f"{live_server.url}/")
+    page.goto("/accounts/users/")
     chart = page.locator("#users-chart svg")
     expect(chart).to_have_count(1)
     expect(chart).to_be_visible()

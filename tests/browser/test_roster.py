@@ -2,11 +2,15 @@
 row shows its errors with their row numbers; the corrected file is previewed,
 imported while the page follows the worker's progress, and its children are listed."""
 
+import io
 import re
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from shouwang.accounts.models import Role
+from shouwang.registry.tests.factories import make_child
 from shouwang.roster.models import ImportJob
 from shouwang.roster.tasks import commit_roster_import
 from shouwang.roster.tests import files
@@ -94,3 +98,22 @@ def test_a_civil_affairs_worker_corrects_and_imports_a_roster(
     expect(rows.nth(1)).to_contain_text("已检查，待导入")
     expect(rows.nth(1)).to_contain_text("下载（1 处）")
     assert not static_watch.failures and not static_watch.errors
+
+
+def test_a_worker_who_may_reveal_numbers_exports_them_in_full(
+    page, browser_world, login, static_watch
+):
+    child = make_child(browser_world.village, name="李娜", sex="女")
+    login(page, browser_world.users[Role.CIVIL_AFFAIRS].username)
+    page.goto("/children/")
+    button = page.get_by_test_id("roster-export-full-id")
+    expect(button).to_have_text("导出（完整身份号码）")
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.startswith("儿童信息花名册-")
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = list(book[files.SHEET_NAME].iter_rows(values_only=True))
+    record = dict(zip(rows[0], rows[1], strict=False))
+    assert record["姓名"] == "李娜"
+    assert record["公民身份号码"] == child.id_number
+    assert static_watch.errors == []

@@ -268,7 +268,7 @@ def test_password_change_needs_the_old_password(worker):
     client.force_login(worker)
     response = _change(client, "not-the-old-one", NEW_PASSWORD)
     assert response.status_code == 200
-    assert "你的旧密码不正确。请重新输入。" in _text(response)
+    assert "您的旧密码不正确。请重新输入。" in _text(response)
     worker.refresh_from_db()
     assert worker.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGE).exists()

@@ -55,7 +55,21 @@ def directors():
 # --- spraying: many accounts from one address ----------------------------------------
 
 
-def test_spraying_many_accounts_from_one_address_is_throttled(directors):
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Every attempt happens at one instant: the growing delay is a matter of
+    seconds, and on a busy machine a request can take longer than the first wait."""
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    # The audit row's time comes from the field's default, which Django keeps in
+    # Field._get_default (not read from `default` again).
+    monkeypatch.setattr(
+        AuditEvent._meta.get_field("at"), "_get_default", lambda: instant
+    )
+    return instant
+
+
+def test_spraying_many_accounts_from_one_address_is_throttled(directors, frozen_clock):
     client = _client(SPRAYER)
     statuses = []
     for attempt in range(120):

@@ -141,7 +141,7 @@ def test_the_create_form_offers_the_county_and_no_administrator_role(world, clie
     assert world.foreign.village.code not in text
     assert world.foreign.village.name not in text
     assert '<option value="admin"' not in text
-    assert "你的密码必须包含至少 8 个字符。" in text
+    assert "您的密码必须包含至少 8 个字符。" in text
 
 
 def test_a_manager_creates_a_director_for_a_village(world, client, manager):

@@ -95,7 +95,7 @@ def test_a_search_by_full_id_number_is_audited_with_the_number_masked(place, chi
     number = child.id_number
     page = client.get("/children/", {"q": number})
     assert page.status_code == 200
-    assert [c.pk for c in page.context["rows"]] == [child.pk]
+    assert [c.pk for c in page.context["page"]] == [child.pk]
     answer = client.get("/api/children", {"q": number})
     assert [c["id"] for c in json.loads(answer.content)["items"]] == [child.pk]
     rows = _rows("child.search_id")

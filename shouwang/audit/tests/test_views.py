@@ -141,6 +141,7 @@ def test_the_htmx_request_gets_only_the_rows(trail, client):
     assert [t.name for t in response.templates] == [
         "audit/_rows.html",
         "web/includes/pagination.html",
+        "web/includes/pager.html",
     ]
     assert body.lstrip().startswith('<p class="text-muted small">共 2 条</p>')
     assert "<form" not in body
@@ -169,4 +170,4 @@ def test_fifty_rows_a_page(client):
     assert "第 1 / 2 页" in first.content.decode()
     second = client.get("/audit/", {"page": 2, "action": "login"})
     assert len(second.context["page"]) == 1
-    assert 'href="?action=login&page=1"' in second.content.decode()
+    assert 'href="?action=login&amp;page=1"' in second.content.decode()

@@ -12,8 +12,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from shouwang.core.idnumber import (
+    IdNumberEnd,
     InvalidIdNumber,
     check_character,
+    id_number_end,
     make_id_number,
     mask_id_number,
     parse_id_number,
@@ -211,6 +213,15 @@ def test_property_check_character_is_gb_11643(first17):
     assert check_character(first17) == gb_check(first17)
 
 
+@pytest.mark.parametrize(
+    "first17",
+    ["1101051949123100", "110105194912310021", "1101051949123100X", "１" * 17],
+)
+def test_check_character_refuses_anything_but_17_ascii_digits(first17):
+    with pytest.raises(ValueError):
+        check_character(first17)
+
+
 # --- masking ---------------------------------------------------------------------------
 
 
@@ -276,3 +287,41 @@ def test_property_make_id_number_men_and_women_differ(area6, born, sequence):
     man = make_id_number(area6, born, sequence, male=True)
     woman = make_id_number(area6, born, sequence, male=False)
     assert man != woman
+
+
+# The end of a number, as a search asks for it ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tail", "start"),
+    [
+        ("1234", "1234", ""),
+        ("002x", "002X", ""),
+        (" 12345X ", "12345X", ""),
+        ("123456", "123456", ""),
+        ("１２３４", "1234", ""),
+        ("430524********1234", "1234", "430524"),
+        ("430524＊＊＊＊＊＊＊＊002x", "002X", "430524"),
+    ],
+)
+def test_the_end_of_a_number_a_search_asks_for(text, tail, start):
+    assert id_number_end(text) == IdNumberEnd(tail=tail, start=start)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "123", "1234567", "12X4", "X234", "abcd", "张晓明", "430524****", EXAMPLE],
+)
+def test_other_text_is_no_end_of_a_number(text):
+    assert id_number_end(text) is None
+
+
+@given(
+    st.from_regex(r"\A[0-9]{17}\Z").map(with_check),
+    st.integers(min_value=4, max_value=6),
+)
+def test_the_last_digits_and_the_masked_number_of_any_number_are_its_end(number, k):
+    assert id_number_end(number[-k:]) == IdNumberEnd(tail=number[-k:])
+    assert id_number_end(mask_id_number(number)) == IdNumberEnd(
+        tail=number[-4:], start=number[:6]
+    )

@@ -16,7 +16,7 @@ from shouwang.core.idnumber import mask_id_number, parse_id_number
 
 from .. import services
 from ..models import Child, ChildStatus
-from ..rules import check_child
+from ..rules import PERSON_NAME_FIELDS, check_child, normal_person_name
 from ..selectors import (
     AGE_BANDS,
     CATEGORY_FILTERS,
@@ -71,6 +71,8 @@ def child_data(
     """The body as the services' data, once every check of the edge has passed;
     otherwise 422 listing each problem by field (rules.check_child and the rest)."""
     values = payload.model_dump(include=set(ChildIn.model_fields))
+    for field in PERSON_NAME_FIELDS:
+        values[field] = normal_person_name(values[field])  # ・ • ． → ·
     for field in ID_FIELDS:
         number = (values[field] or "").upper()
         on_file = getattr(current, field, None)

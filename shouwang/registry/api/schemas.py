@@ -259,7 +259,9 @@ class ChildIn(Schema):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(description="姓名，1–30个字，不含数字")
+    name: str = Field(
+        description="姓名，1–30个字：汉字、字母、间隔号·（・•．自动改为·），外文字母间可有空格"
+    )
     sex: str = choice(Sex, "性别，须与身份号码第17位一致")
     ethnicity: str = choice(Ethnicity, "民族", "汉族")
     birth_date: date = Field(description="出生日期，如 2016-05-01；须与身份号码一致")

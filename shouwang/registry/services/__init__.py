@@ -5,7 +5,8 @@ ChildChange (who, when, before → after, and the record as it then stood) and a
 row. Edits carry the version they started from; a newer version on disk raises
 StaleEdit and nothing is written.
 
-The modules: history (snapshots, diffs, the ChildChange row), classification
+The modules: history (snapshots, diffs, the ChildChange row), bulk (many new
+children and history rows at once: the roster import, the demo), classification
 (settings, facts, recomputing the stored classification), records (register, edit,
 exit, re-admit, merge, audited reads), aging (the exit-review worklist) and
 responsibility (responsible people, guardianship confirmations). Callers import from
@@ -18,6 +19,13 @@ from .aging import (
     exit_review_keep,
     exit_reviews_detect,
     exit_reviews_resolve,
+)
+from .bulk import (
+    Builder,
+    bulk_insert,
+    children_bulk_add,
+    history_bulk_record,
+    history_rows,
 )
 from .classification import (
     CountySettings,
@@ -54,7 +62,11 @@ from .records import (
     id_number_clash,
     name_keys,
 )
-from .responsibility import child_confirmation_set, children_responsibility_set
+from .responsibility import (
+    child_confirmation_set,
+    children_responsibility_set,
+    village_sole_directors,
+)
 
 __all__ = [
     "AGING_OUT_AGES",
@@ -64,10 +76,12 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "STATUS_FIELDS",
     "SURNAME_PINYIN",
+    "Builder",
     "CountySettings",
     "StaleEdit",
     "apply_classification",
     "birthday",
+    "bulk_insert",
     "child_confirmation_set",
     "child_exit",
     "child_id_search_record",
@@ -77,6 +91,7 @@ __all__ = [
     "child_register",
     "child_reveal_ids",
     "child_update",
+    "children_bulk_add",
     "children_reclassify",
     "children_responsibility_set",
     "classification_values",
@@ -87,10 +102,13 @@ __all__ = [
     "exit_reviews_resolve",
     "facts_from_values",
     "facts_of",
+    "history_bulk_record",
+    "history_rows",
     "id_number_clash",
     "name_keys",
     "policy_settings",
     "schedule_next_visit",
     "snapshot",
     "to_json",
+    "village_sole_directors",
 ]

@@ -3,6 +3,7 @@ before → after diffs, and the ChildChange row every write appends (who, when, 
 changes, and the record as it then stood)."""
 
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from ..models import FLAG_COLUMNS, Child, ChildChange
@@ -72,9 +73,23 @@ def to_json(value: Any) -> Any:
     return value
 
 
+_SNAPSHOT_VALUES = attrgetter(*SNAPSHOT_FIELDS)
+_AS_JSON = frozenset({str, int, bool, type(None)})  # to_json returns these unchanged
+
+
 def snapshot(child: Child) -> dict[str, Any]:
     """The record's facts, status and classification as JSON-ready values."""
-    return {field: to_json(getattr(child, field)) for field in SNAPSHOT_FIELDS}
+    # Bulk writes take one per child: to_json is called only for what it converts.
+    return dict(
+        zip(
+            SNAPSHOT_FIELDS,
+            [
+                value if type(value) in _AS_JSON else to_json(value)
+                for value in _SNAPSHOT_VALUES(child)
+            ],
+            strict=True,
+        )
+    )
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:

@@ -27,6 +27,7 @@ from ..vocab import ExitReason
 from .aging import exit_reviews_resolve
 from .classification import apply_classification
 from .history import _record, diff, snapshot
+from .responsibility import village_sole_directors
 
 
 class StaleEdit(DomainError):
@@ -134,6 +135,11 @@ def child_register(*, actor, data: dict[str, Any], as_of: date | None = None) ->
     if message := id_number_clash(actor=actor, id_number=data.get("id_number")):
         raise DomainError(message, field="id_number")
     child = Child(**data)
+    if child.responsible_director_id is None:
+        # A village with exactly one director: that director is responsible.
+        child.responsible_director_id = village_sole_directors([child.village_id]).get(
+            child.village_id
+        )
     child.name_pinyin, child.name_initials = name_keys(child.name)
     apply_classification(child, as_of=as_of or timezone.localdate())
     _save_numbered(child, actor=actor)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from shouwang.accounts import access
@@ -15,6 +16,7 @@ from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError
 
 from ..models import ChangeAction, Child, ChildStatus
+from ..rules import normal_person_name
 from .classification import apply_classification
 from .history import _record, diff, snapshot
 
@@ -26,6 +28,29 @@ def _common_area(village_codes: Iterable[str]) -> str:
         if len({code[:digits] for code in village_codes}) == 1:
             return codes.pad(village_codes[0][:digits])
     return ""
+
+
+def village_sole_directors(village_codes: Iterable[str]) -> dict[str, int]:
+    """The id of each given village's only active director, by village code; a village
+    with no director or with several is left out (nobody is chosen for it)."""
+    from shouwang.accounts.models import Role, User
+
+    wanted = sorted({code for code in village_codes if code})
+    sole: dict[str, int] = {}
+    for start in range(0, len(wanted), 2000):  # within SQLite's parameter limit
+        rows = (
+            User.objects.filter(
+                role=Role.DIRECTOR,
+                is_active=True,
+                area_id__in=wanted[start : start + 2000],
+            )
+            .values("area_id")
+            .annotate(directors=Count("id"), director=Min("id"))
+            .filter(directors=1)
+            .order_by()
+        )
+        sole.update((row["area_id"], row["director"]) for row in rows)
+    return sole
 
 
 def _assignable_director(actor, director_id: int):
@@ -86,6 +111,8 @@ def children_responsibility_set(
     if len(note) > 500:
         raise DomainError(f"说明最多500字，当前{len(note)}个。", field="note")
     _check_cadre(cadre_name, cadre_phone)
+    if cadre_name is not None:
+        cadre_name = normal_person_name(cadre_name)  # ・ • ． → ·
     director = None
     if director_id is not None:
         director = _assignable_director(actor, director_id)

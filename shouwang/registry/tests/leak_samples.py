@@ -51,6 +51,7 @@ def _foreign_pair(world):
 FOREIGN_KWARGS = {
     "registry:child-detail": _foreign_child,
     "registry:child-edit": _foreign_child,
+    "registry:child-print": _foreign_child,
     "registry:child-reveal-ids": _foreign_child,
     "registry:child-exit": _foreign_child,
     "registry:child-readmit": _foreign_child,

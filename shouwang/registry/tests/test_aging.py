@@ -259,7 +259,9 @@ def test_the_page_lists_the_items_of_the_jurisdiction_with_their_forms(
     )
     assert "<span>16岁</span>" in aging
     assert "年满16周岁（农村留守儿童身份终止）" in aging
-    assert f"生日 {today:%Y-%m-%d} · 守望村" in aging
+    # The date is the 16th birthday, not the child's date of birth.
+    assert f"16周岁生日 {today:%Y-%m-%d} · 守望村" in aging
+    assert f">生日 {today:%Y-%m-%d}" not in aging
     assert '<span class="badge text-bg-primary me-1">孤儿</span>' in aging
     assert '<span class="badge text-bg-secondary">不属于任何类别</span>' in aging
     assert "仍在全日制学校就读的孤儿可保留在册，继续领取孤儿基本生活费" in aging

@@ -174,7 +174,9 @@ def _record(child: Child, **changes) -> dict:
         "in_school_after_18": child.in_school_after_18,
         "notes": child.notes,
         "responsible_director": child.responsible_director_id,
-        "responsible_director_name": "",
+        "responsible_director_name": child.responsible_director.display_name
+        if child.responsible_director
+        else "",
         "liaison_cadre_name": "",
         "liaison_cadre_phone": "",
         "last_visit_date": None,
@@ -642,6 +644,37 @@ def test_register_normalizes_the_id_number(place, people):
     response = _post(_client(people.director), "/api/children", body)
     assert response.status_code == 201, response.content
     assert Child.objects.get().id_number == number
+
+
+def test_register_refuses_markup_in_names(place, people):
+    body = _new_child_body(
+        place.village,
+        name='<img src=x onerror="alert(x)">',
+        guardian_name="王&奶奶",
+        liaison_cadre_name="李 四",
+    )
+    response = _post(_client(people.director), "/api/children", body)
+    rule = "姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格。"
+    assert _errors(response) == [
+        ("name", '姓名不能包含“<”“=”“"”“(”“)”“>”：' + rule),
+        ("guardian_name", "实际监护人姓名不能包含“&”：" + rule),
+        (
+            "liaison_cadre_name",
+            "包联干部姓名的汉字之间、汉字与字母之间不要加空格：请删除空格。",
+        ),
+    ]
+    assert not Child.objects.exists()
+
+
+def test_register_keeps_names_with_the_middle_dot(place, people):
+    body = _new_child_body(
+        place.village, name="阿依古丽・买买提", guardian_name="买买提•吐尔逊"
+    )
+    response = _post(_client(people.director), "/api/children", body)
+    assert response.status_code == 201, response.content
+    child = Child.objects.get()
+    assert (child.name, child.guardian_name) == ("阿依古丽·买买提", "买买提·吐尔逊")
+    assert response.json()["name"] == "阿依古丽·买买提"
 
 
 def test_register_without_hukou_needs_no_number(place, people):

@@ -173,6 +173,31 @@ BAD_INPUTS = {
     ),
     "name missing": (lambda good: {"name": ""}, "name", "请填写姓名。"),
     "name with digits": (lambda good: {"name": "张3"}, "name", "姓名不能包含数字。"),
+    "name with markup": (
+        lambda good: {"name": "<b>张</b>"},
+        "name",
+        "姓名不能包含“<”“>”“/”：姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格。",
+    ),
+    "guardian name with an ampersand": (
+        lambda good: {"guardian_name": "王&李"},
+        "guardian_name",
+        "实际监护人姓名不能包含“&”：姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格。",
+    ),
+    "father name with an equals sign": (
+        lambda good: {"father_name": "张=三"},
+        "father_name",
+        "父亲姓名不能包含“=”：姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格。",
+    ),
+    "cadre name with a tag": (
+        lambda good: {"liaison_cadre_name": "<i>"},
+        "liaison_cadre_name",
+        "包联干部姓名不能包含“<”“>”：姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格。",
+    ),
+    "mother name with a dot at the end": (
+        lambda good: {"mother_name": "古丽·"},
+        "mother_name",
+        "母亲姓名中的间隔号“·”只能在两部分之间，不能在开头、结尾或连用。",
+    ),
     "migrant without work place": (
         lambda good: {"father_work_place": ""},
         "father_work_place",
@@ -209,6 +234,21 @@ def test_each_bad_input_names_its_field_and_the_fix(place, case):
 
     errors = _errors(_form(place, data))
     assert errors.get(field) == [message], errors
+
+
+def test_names_are_kept_with_the_middle_dot(place):
+    data = post_data(
+        place.village,
+        name="阿依古丽・买买提",
+        mother_name="古丽•热合曼",
+        guardian_name="John Smith",
+    )
+    form = _form(place, data)
+    assert form.is_valid(), form.errors
+    service = form.service_data()
+    assert service["name"] == "阿依古丽·买买提"
+    assert service["mother_name"] == "古丽·热合曼"
+    assert service["guardian_name"] == "John Smith"
 
 
 def test_an_adult_may_be_registered_only_as_an_orphan_in_school(place):

@@ -5,8 +5,10 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shouwang.registry.rules import check_child
+from shouwang.registry.rules import check_child, check_person_name, normal_person_name
 
 TODAY = date(2026, 6, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -386,3 +388,84 @@ def test_several_problems_are_all_reported():
         "mother_phone",
         "confirmation_date",
     }
+
+
+# Names: 汉字, letters, the middle dot between parts, spaces between letters.
+
+MARKUP = "不能包含“<”“>”：姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "李小明",
+        "欧阳娜娜",
+        "𠮷明",  # a character outside the basic block
+        "阿依古丽·买买提",
+        "热依汗古丽·阿不都热合曼·吐尔逊",
+        "阿依古丽・买买提",  # the look-alikes of the middle dot
+        "阿依古丽•买买提",
+        "阿依古丽．买买提",
+        "John Smith",
+        "José María",
+    ],
+)
+def test_good_names(name):
+    assert check_person_name(name) is None
+    assert errors_of(name=name, father_name=name, guardian_name=name) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("<b>李</b>", "姓名" + MARKUP.replace("“<”“>”", "“<”“>”“/”")),
+        ("李<明>", "姓名" + MARKUP),
+        ('李"明', "姓名" + MARKUP.replace("“<”“>”", '“"”')),
+        ("李&明", "姓名" + MARKUP.replace("“<”“>”", "“&”")),
+        ("李明!", "姓名" + MARKUP.replace("“<”“>”", "“!”")),
+        ("李\t明", "姓名" + MARKUP.replace("“<”“>”", "制表符")),
+        ("李 明", "姓名的汉字之间、汉字与字母之间不要加空格：请删除空格"),
+        ("John  Smith", "姓名中的空格只能有一个，且只能在两个字母之间"),
+        ("·买买提", "姓名中的间隔号“·”只能在两部分之间，不能在开头、结尾或连用"),
+        ("阿依··买买提", "姓名中的间隔号“·”只能在两部分之间，不能在开头、结尾或连用"),
+        ("张3", "姓名不能包含数字"),
+    ],
+)
+def test_names_refuse_markup_and_symbols(name, message):
+    assert check_person_name(name) == message
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("name", "姓名"),
+        ("father_name", "父亲姓名"),
+        ("mother_name", "母亲姓名"),
+        ("guardian_name", "实际监护人姓名"),
+        ("liaison_cadre_name", "包联干部姓名"),
+    ],
+)
+def test_every_person_name_of_the_record_is_checked(field, label):
+    errors = errors_of(**{field: "<script>"})
+    assert_only(errors, field)
+    assert errors[field] == [label + MARKUP]
+
+
+def test_the_middle_dot_look_alikes_are_written_as_the_middle_dot():
+    for dot in "・•．‧･⋅∙":
+        assert normal_person_name(f" 阿依古丽{dot}买买提 ") == "阿依古丽·买买提"
+    assert normal_person_name("John\u3000Smith") == "John Smith"
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)))
+def test_any_han_name_of_1_to_30_characters_is_good(name):
+    assert (check_person_name(name) is None) == (1 <= len(name) <= 30)
+
+
+@given(
+    st.text(max_size=10),
+    st.sampled_from("<>\"&'/=;"),
+    st.text(max_size=10),
+)
+def test_a_name_holding_markup_is_always_refused(before, symbol, after):
+    assert check_person_name(before + symbol + after) is not None

@@ -7,10 +7,12 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from shouwang.accounts.models import Role
 from shouwang.audit.models import AuditEvent
 from shouwang.core.exceptions import DomainError
 from shouwang.registry import services
 from shouwang.registry.models import Child, ChildChange, DuplicateDecision
+from tests.factories import make_user
 
 from .factories import (
     AT_HOME,
@@ -41,6 +43,56 @@ def _audits(action: str) -> list[AuditEvent]:
 
 
 # --- register ---------------------------------------------------------------------
+
+
+def test_a_village_with_one_director_makes_that_director_responsible(place):
+    child = services.child_register(actor=place.civil, data=child_data(place.village))
+
+    child.refresh_from_db()
+    assert child.responsible_director == place.director
+    assert child.changes.get().changes["responsible_director_id"] == [
+        None,
+        place.director.pk,
+    ]
+
+
+def test_a_chosen_director_is_kept_and_two_directors_give_nobody(place):
+    second = make_user(Role.DIRECTOR, place.village, full_name="主任二")
+    chosen = services.child_register(
+        actor=place.civil,
+        data=child_data(place.village, responsible_director_id=second.pk),
+    )
+    unchosen = services.child_register(
+        actor=place.civil, data=child_data(place.village)
+    )
+
+    assert chosen.responsible_director_id == second.pk
+    unchosen.refresh_from_db()
+    assert unchosen.responsible_director_id is None
+
+
+def test_village_sole_directors_counts_only_active_directors(place):
+    # 守望村: one director; 向阳村: its director and an inactive one; 青石村: none;
+    # 外县村: two active directors.
+    make_user(Role.DIRECTOR, place.other_village, is_active=False)
+    make_user(Role.DIRECTOR, place.foreign_village)
+    make_user(Role.SUPERVISOR, place.far_village)
+
+    sole = services.village_sole_directors(
+        [
+            place.village.code,
+            place.other_village.code,
+            place.far_village.code,
+            place.foreign_village.code,
+            "",
+        ]
+    )
+
+    assert sole == {
+        place.village.code: place.director.pk,
+        place.other_village.code: place.other_director.pk,
+    }
+    assert services.village_sole_directors([]) == {}
 
 
 def test_registering_a_left_behind_child_classifies_and_keeps_the_first_version(
@@ -243,7 +295,10 @@ def test_an_update_records_before_and_after_and_bumps_the_version(place):
 def test_an_update_that_changes_nothing_keeps_the_version(place):
     child = make_child(place.village)
     data = child_data(
-        place.village, id_number=child.id_number, birth_date=child.birth_date
+        place.village,
+        id_number=child.id_number,
+        birth_date=child.birth_date,
+        responsible_director_id=child.responsible_director_id,
     )
     saved = services.child_update(
         actor=place.director, child_id=child.pk, expected_version=1, data=data

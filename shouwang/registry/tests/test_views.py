@@ -79,11 +79,7 @@ def _edit_data(child: Child, **changes) -> dict:
     """The edit form's POST data for the record as it is, with changes."""
     data = post_data(
         child.village,
-        **{
-            k: getattr(child, k)
-            for k in services.FACT_FIELDS
-            if k not in ("village_id", "responsible_director_id")
-        },
+        **{k: getattr(child, k) for k in services.FACT_FIELDS if k != "village_id"},
     )
     data["version"] = str(child.version)
     data.update(changes)
@@ -373,7 +369,7 @@ def test_an_edit_is_kept_in_the_timeline_with_labels_and_masked_numbers(place):
             mother_status="在家",
             mother_work_place="",
             boarding="true",
-            responsible_director=str(place.director.pk),
+            responsible_director="",
         ),
     )
 
@@ -389,7 +385,7 @@ def test_an_edit_is_kept_in_the_timeline_with_labels_and_masked_numbers(place):
         f"父亲公民身份号码：（空） → 430524********{FATHER_ID[-4:]}",
         "母亲状况：外出务工 → 在家",
         "是否寄宿：（空） → 是",
-        "责任儿童主任：（空） → 主任张",
+        "责任儿童主任：主任张 → （空）",
         "农村留守儿童：是 → 否",
         "风险等级：中 → （空）",
     ):
@@ -874,47 +870,16 @@ def test_the_list_sorts(place, sort, expected):
     assert _listed(response) == expected
 
 
-SURNAMES = "赵钱孙李周吴郑王冯陈褚"
-GIVEN = "一二三四五"
-
-
-def test_keyset_pages_show_every_child_exactly_once(place):
-    created = set()
-    for i, (surname, given) in enumerate((s, g) for s in SURNAMES for g in GIVEN):
-        village = (place.village, place.other_village)[i % 2]
-        created.add(
-            make_child(
-                village, name=surname + given, birth_date=years_ago(3 + i % 12)
-            ).pk
-        )
-    assert len(created) == 55
-    client = _client(place.supervisor)
-
-    seen, url, pages = [], "/children/?sort=birth", 0
-    while url:
-        response = client.get(url)
-        text = _text(response)
-        assert "共 55 名儿童" in text
-        seen.extend(_listed_pks(response))
-        pages += 1
-        assert ("回到第一页" in text) == (pages > 1)
-        link = re.search(r'href="\?([^"]*)">下一页</a>', text)
-        url = f"/children/?{html.unescape(link.group(1))}" if link else ""
-        if url:
-            assert "sort=birth" in url
-    assert pages == 2
-    assert len(seen) == len(set(seen)) == 55
-    assert set(seen) == created
-
-
-def test_a_garbage_cursor_shows_the_first_page(place):
+def test_a_garbage_page_or_an_old_cursor_shows_the_first_page(place):
+    """Numbered pages are in test_list_search; an address from before them (?after=)
+    or a page that is not a number still opens the list."""
     make_child(place.village, name="张晓明")
     client = _client(place.director)
-    for after in ("garbage", "WyJhIiwgIngiXQ==", "WyIyMDE2LTEzLTQ1IiwgM10=", "%%%"):
-        response = client.get("/children/", {"after": after, "sort": "birth"})
+    for params in ({"after": "garbage"}, {"page": "%%%"}, {"page": "9" * 30}):
+        response = client.get("/children/", {**params, "sort": "birth"})
         assert response.status_code == 200
         assert _listed(response) == ["张晓明"]
-    response = client.get("/children/review/", {"after": "garbage"})
+    response = client.get("/children/review/", {"page": "garbage"})
     assert response.status_code == 200
 
 

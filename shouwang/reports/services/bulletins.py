@@ -20,6 +20,13 @@ from shouwang.areas.models import Area, AreaLevel
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.jobs import (
+    Heartbeat,
+    JobTakenOver,
+    WorkerIdentity,
+    fail_stale,
+    still_ours,
+)
 
 from ..bulletin import generate as generation
 from ..bulletin import validate
@@ -43,6 +50,8 @@ ALREADY_RETIRED = "该模板已停用。"
 NO_LONGER_ALLOWED = "生成人的账号已停用，或已不再有生成通报的权限：未生成。请由有权限的工作人员重新生成。"
 UNEXPECTED = "生成时出现意外错误，未生成通报。请把通报编号 #{pk} 告诉系统管理员。"
 DONE = (100, "已完成")
+INTERRUPTED = "生成该通报的后台进程意外中断，未生成通报。您可以点击“重新生成”再试一次。"
+NOT_RETRYABLE = "该通报当前的状态是“{status}”，不需要重新生成。"
 
 
 def _require(actor) -> None:
@@ -95,21 +104,67 @@ def bulletin_request(
             requested_by=actor,
             stage=BulletinStatus.QUEUED.label,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.BULLETIN_GENERATE,
-            obj=bulletin,
-            area=area,
-            details={
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                "reference": reference.isoformat(),
-                "template": name,
-                "template_id": template.pk if template else None,
-            },
-        )
+        _audit_generate(actor, bulletin)
         transaction.on_commit(bind(_enqueue, bulletin.pk))
     return bulletin
+
+
+def bulletin_retry(*, actor, bulletin: Bulletin) -> Bulletin:
+    """Queue a failed bulletin's generation again (same area, period, reference date
+    and template), audited as a generation is."""
+    _require(actor)
+    _require_area(actor, bulletin.area)
+    with transaction.atomic():
+        bulletin = (
+            Bulletin.objects.select_for_update()
+            .select_related("area")
+            .get(pk=bulletin.pk)
+        )
+        if bulletin.status != BulletinStatus.FAILED:
+            raise DomainError(
+                NOT_RETRYABLE.format(status=bulletin.get_status_display())
+            )
+        bulletin.status = BulletinStatus.QUEUED
+        bulletin.progress, bulletin.stage = 0, BulletinStatus.QUEUED.label
+        bulletin.error = ""
+        bulletin.finished_at = None
+        bulletin.worker, bulletin.heartbeat_at = "", None
+        bulletin.save()
+        _audit_generate(actor, bulletin, retry=True)
+        transaction.on_commit(bind(_enqueue, bulletin.pk))
+    return bulletin
+
+
+def bulletins_fail_stale(bulletins=None) -> int:
+    """Mark failed the bulletins (default: all) being generated whose worker died or
+    stopped beating; returns how many."""
+    bulletins = Bulletin.objects.all() if bulletins is None else bulletins
+    return len(
+        fail_stale(
+            bulletins.filter(status=BulletinStatus.RUNNING),
+            status=BulletinStatus.FAILED,
+            error=INTERRUPTED,
+            stage=BulletinStatus.FAILED.label,
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def _audit_generate(actor, bulletin: Bulletin, **more) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.BULLETIN_GENERATE,
+        obj=bulletin,
+        area=bulletin.area,
+        details={
+            "start": bulletin.start.isoformat(),
+            "end": bulletin.end.isoformat(),
+            "reference": bulletin.reference_date.isoformat(),
+            "template": bulletin.template_name,
+            "template_id": bulletin.template_id,
+            **more,
+        },
+    )
 
 
 def _enqueue(bulletin_id: int) -> None:
@@ -119,10 +174,20 @@ def _enqueue(bulletin_id: int) -> None:
     Bulletin.objects.filter(pk=bulletin_id).update(task_id=str(result.id))
 
 
-def _progress(bulletin_id: int, percent: int, stage: str) -> None:
-    Bulletin.objects.filter(pk=bulletin_id).update(
+def _progress(bulletin: Bulletin, percent: int, stage: str) -> None:
+    Bulletin.objects.filter(pk=bulletin.pk, worker=bulletin.worker).update(
         progress=percent, stage=stage, updated_at=timezone.now()
     )
+
+
+def _save_if_ours(bulletin: Bulletin) -> None:
+    """Save unless this run lost the bulletin (marked failed after its heartbeat
+    stopped, or queued again): then JobTakenOver."""
+    running = Bulletin.objects.filter(status=BulletinStatus.RUNNING)
+    with transaction.atomic():
+        if not still_ours(bulletin, running):
+            raise JobTakenOver(bulletin.pk)
+        bulletin.save()
 
 
 def _fail(bulletin: Bulletin, message: str) -> Bulletin:
@@ -130,7 +195,7 @@ def _fail(bulletin: Bulletin, message: str) -> Bulletin:
     bulletin.error = message[:500]
     bulletin.stage = BulletinStatus.FAILED.label
     bulletin.finished_at = timezone.now()
-    bulletin.save()
+    _save_if_ours(bulletin)
     return bulletin
 
 
@@ -138,19 +203,33 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin | None:
     """Compute and fill a queued bulletin, keeping its progress on the row; it ends
     done (with its file and numbers) or failed (with the reason). None when the
     bulletin was not waiting (a task run twice)."""
+    now = timezone.now()
     taken = Bulletin.objects.filter(
         pk=bulletin_id, status=BulletinStatus.QUEUED
     ).update(
         status=BulletinStatus.RUNNING,
         progress=5,
         stage="正在准备",
-        updated_at=timezone.now(),
+        updated_at=now,
+        worker=WorkerIdentity.current().key,
+        heartbeat_at=now,
     )
     if not taken:
         return None
     bulletin = Bulletin.objects.select_related("area", "template", "requested_by").get(
         pk=bulletin_id
     )
+    with Heartbeat(Bulletin, bulletin.pk, bulletin.worker):
+        try:
+            return _generate(bulletin)
+        except JobTakenOver:
+            logger.warning("bulletin #%s: taken over; result dropped", bulletin.pk)
+            if bulletin.file:
+                bulletin.file.delete(save=False)
+            return None
+
+
+def _generate(bulletin: Bulletin) -> Bulletin:
     try:
         actor = bulletin.requested_by
         if actor is None or not access.has_perm(actor, Perm.GENERATE_BULLETINS):
@@ -161,9 +240,11 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin | None:
             reference=bulletin.reference_date,
             template=generation.template_bytes(bulletin.template),
             template_name=bulletin.template_name,
-            progress=bind(_progress, bulletin.pk),
+            progress=bind(_progress, bulletin),
         )
         bulletin.file.save("bulletin.docx", ContentFile(result.document), save=False)
+    except JobTakenOver:
+        raise
     except DomainError as error:
         return _fail(bulletin, error.message)
     except Exception:
@@ -176,7 +257,7 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin | None:
     bulletin.status = BulletinStatus.DONE
     bulletin.progress, bulletin.stage = DONE
     bulletin.finished_at = timezone.now()
-    bulletin.save()
+    _save_if_ours(bulletin)
     return bulletin
 
 

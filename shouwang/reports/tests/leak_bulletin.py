@@ -49,6 +49,7 @@ FOREIGN_KWARGS = {
     "reports:bulletin-detail": _bulletin,
     "reports:bulletin-progress": _bulletin,
     "reports:bulletin-download": _bulletin,
+    "reports:bulletin-retry": _bulletin,
     "reports:bulletin-template-file": _template,
     "reports:bulletin-template-retire": _template,
 }

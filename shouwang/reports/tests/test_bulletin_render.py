@@ -80,6 +80,32 @@ def test_a_file_that_is_not_a_docx_is_refused():
     assert rejected(b"") == "没有收到文件：请选择要上传的 Word 模板（.docx）。"
 
 
+@pytest.mark.parametrize(
+    ("size", "refusal"),
+    [
+        (1024**3, "解压后有 1,024 MB，超过上限 64 MB"),
+        (32 * 1024**2, "解压后是压缩时的 {ratio:,} 倍，正常文件不超过 100 倍"),
+    ],
+)
+def test_a_docx_bomb_is_refused_before_word_xml_is_parsed(size, refusal):
+    from shouwang.core.tests.zipbombs import Member, zip_bytes
+
+    unit = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>"
+    body = Member.repeated(
+        "word/document.xml",
+        b"<w:document><w:body>",
+        unit,
+        size // len(unit),
+        b"</w:body></w:document>",
+    )
+    data = zip_bytes([Member.text("[Content_Types].xml", b"<Types/>"), body])
+    said = refusal.format(ratio=body.size // len(body.payload))
+    assert rejected(data) == (
+        f"文件“我县模板.docx”中的“word/document.xml”{said}：文件可能已损坏或被恶意构造，"
+        "请在 Word 中打开后另存为 .docx 再上传。"
+    )
+
+
 def test_an_unknown_figure_under_a_known_group_is_named_as_written():
     data = docx("留守儿童{{ children.left_behind }}人，外出{{ children.foo }}人。")
     assert rejected(data) == (

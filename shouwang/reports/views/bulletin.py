@@ -43,7 +43,15 @@ def _initial(user) -> dict:
     }
 
 
+def _settle(request: HttpRequest, pk: int | None = None) -> None:
+    """Mark failed the viewer's bulletins (or the one) whose worker died, so that the
+    page says so and offers to generate it again."""
+    bulletins = selectors.bulletin_list_for(viewer=request.user)
+    services.bulletins_fail_stale(bulletins if pk is None else bulletins.filter(pk=pk))
+
+
 def _list_page(request: HttpRequest, form: BulletinForm | None, status: int = 200):
+    _settle(request)
     bulletins = selectors.bulletin_list_for(viewer=request.user).defer("figures")
     page = Paginator(bulletins, PER_PAGE).get_page(request.GET.get("page"))
     in_use = None
@@ -116,6 +124,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One bulletin: its progress while it is generated, then the preview and the
     download button, or why it failed."""
     require(request.user, Perm.VIEW_BULLETINS)
+    _settle(request, pk)
     bulletin = selectors.bulletin_get_for(viewer=request.user, pk=pk)
     html = gone = None
     if bulletin.status == BulletinStatus.DONE:
@@ -150,6 +159,7 @@ def bulletin_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (an htmx fragment polled every second); once generation has
     ended it tells htmx to reload the page, which then shows the preview."""
     require(request.user, Perm.VIEW_BULLETINS)
+    _settle(request, pk)
     bulletin = selectors.bulletin_get_for(viewer=request.user, pk=pk)
     response = render(
         request,
@@ -159,6 +169,20 @@ def bulletin_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not _active(bulletin) and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
+
+
+@require_POST
+def bulletin_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed bulletin's generation again; then show its progress."""
+    require(request.user, Perm.GENERATE_BULLETINS)
+    bulletin = selectors.bulletin_get_for(viewer=request.user, pk=pk)
+    try:
+        services.bulletin_retry(actor=request.user, bulletin=bulletin)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已重新排队生成该通报。")
+    return redirect("reports:bulletin-detail", pk=bulletin.pk)
 
 
 def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -327,6 +351,7 @@ urlpatterns = [
     path("bulletins/<int:pk>/", bulletin_detail, name="bulletin-detail"),
     path("bulletins/<int:pk>/progress/", bulletin_progress, name="bulletin-progress"),
     path("bulletins/<int:pk>/download/", bulletin_download, name="bulletin-download"),
+    path("bulletins/<int:pk>/retry/", bulletin_retry, name="bulletin-retry"),
     path("bulletins/placeholders/", placeholder_list, name="bulletin-placeholders"),
     path(
         "bulletins/templates/default/",

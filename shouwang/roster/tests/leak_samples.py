@@ -52,6 +52,7 @@ FOREIGN_KWARGS = {
     "roster:import-detail": _foreign_import,
     "roster:import-progress": _foreign_import,
     "roster:import-commit": _foreign_import,
+    "roster:import-retry": _foreign_import,
     "roster:import-file": _foreign_import,
     "roster:import-report": _foreign_import,
 }

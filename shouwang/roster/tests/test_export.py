@@ -247,6 +247,47 @@ def test_the_child_list_offers_the_template_and_the_export(place):
     )
 
 
+FULL_ID_BUTTON = (
+    'formaction="/roster/export/" name="full_id" value="1" '
+    'title="身份号码不遮蔽，可修改后导入；将记入审计日志" '
+    'data-testid="roster-export-full-id">导出（完整身份号码）</button>'
+)
+
+
+def test_the_child_list_offers_the_full_number_export_to_who_may_reveal(
+    place, no_reveal
+):
+    assert FULL_ID_BUTTON in _client(place.civil).get("/children/").content.decode()
+    page = _client(place.director).get("/children/").content.decode()
+    assert 'data-testid="roster-export"' in page
+    assert "roster-export-full-id" not in page
+    assert "完整身份号码）</button>" not in page
+
+
+def test_the_full_number_button_submitted_through_htmx_keeps_full_numbers(place):
+    client = _client(place.civil)
+    query = {"category": "孤儿", "q": "", "full_id": "1"}
+    response = client.get("/roster/export/", query, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].endswith("&full_id=1")
+    [record] = _records(_book(client.get(response["HX-Redirect"])))
+    assert record["公民身份号码"] == Child.objects.get(name="孤儿").id_number
+    assert AuditEvent.objects.filter(
+        action="child.reveal_id", actor=place.civil
+    ).exists()
+
+
+def test_a_forged_full_number_request_is_refused_and_not_audited(place, no_reveal):
+    client = _client(place.director)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/roster/export/?full_id=1", headers=headers)
+        assert response.status_code == 403
+        assert FORBIDDEN in response.content.decode()
+    assert not AuditEvent.objects.filter(
+        action__in=["roster.export", "child.reveal_id"]
+    ).exists()
+
+
 def test_a_foreign_area_filter_exports_nothing(place):
     book = _book(_client(place.civil).get("/roster/export/?area=430525911001"))
     assert _names(book) == []

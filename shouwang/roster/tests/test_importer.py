@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from shouwang.accounts.models import Role
 from shouwang.audit.models import AuditEvent
 from shouwang.registry import services
 from shouwang.registry.models import Child, ChildChange, VisitPolicy
@@ -22,6 +23,7 @@ from shouwang.roster.importer import (
     roster_check,
     roster_commit,
 )
+from tests.factories import make_user
 
 from . import files
 
@@ -474,6 +476,37 @@ def test_all_errors_of_a_row_are_reported_together(place):
     ]
 
 
+NAME_RULE = "姓名只能由汉字、字母、间隔号“·”（如 阿依古丽·买买提）组成，外文姓名的字母之间可有一个空格"
+
+
+def test_names_with_markup_are_refused_row_by_row(place):
+    rows = [
+        row(place, 姓名="李好"),
+        row(place, 姓名="<script>", 实际监护人姓名='王"奶奶'),
+        row(place, 姓名="张晓", 父亲姓名="张&李", 母亲姓名="古丽·"),
+    ]
+    assert rejected(place, rows) == [
+        (3, "姓名", "<script>", "姓名不能包含“<”“>”：" + NAME_RULE),
+        (3, "实际监护人姓名", '王"奶奶', '实际监护人姓名不能包含“"”：' + NAME_RULE),
+        (4, "父亲姓名", "张&李", "父亲姓名不能包含“&”：" + NAME_RULE),
+        (
+            4,
+            "母亲姓名",
+            "古丽·",
+            "母亲姓名中的间隔号“·”只能在两部分之间，不能在开头、结尾或连用",
+        ),
+    ]
+
+
+def test_names_are_imported_with_the_middle_dot(place):
+    data = files.xlsx([row(place, 姓名="阿依古丽・买买提", 母亲姓名="古丽．热合曼")])
+    imported(place, data)
+    child = Child.objects.get()
+    assert (child.name, child.mother_name) == ("阿依古丽·买买提", "古丽·热合曼")
+    # The same file again matches the record as it was kept: nothing changes.
+    assert check(place, data).counts["unchanged"] == 1
+
+
 # Matching against the ledger.
 
 
@@ -890,3 +923,22 @@ def test_the_history_of_an_import_holds_the_registrys_snapshot(place):
         [change] = ChildChange.objects.filter(child=child)
         assert change.snapshot == services.snapshot(child)
         assert change.at >= child.created_at
+
+
+def test_a_new_child_of_a_village_with_one_director_gets_that_director(place):
+    far = files.roster_row(
+        place.far_village, 公民身份号码=id_for(place.far_village, BORN), 出生日期=BORN
+    )
+    second = make_user(Role.DIRECTOR, place.village, username="zhuren3")
+    imported(place, files.xlsx([row(place), far]))
+    assert dict(Child.objects.values_list("village_id", "responsible_director")) == {
+        place.village.code: None,  # two directors there now: nobody is chosen
+        place.far_village.code: None,  # no director in that village
+    }
+    second.is_active = False
+    second.save()
+    other = row(
+        place, 姓名="李小红", 性别="女", 公民身份号码=id_for(place.village, BORN, "女")
+    )
+    imported(place, files.xlsx([other]))
+    assert Child.objects.get(name="李小红").responsible_director == place.director

@@ -1,6 +1,8 @@
 """roster.reader: which sheet is read, where its header is, the sheet's own row
 numbers, and what makes a file unusable as a whole."""
 
+import io
+import pickle
 from datetime import date
 
 import pytest
@@ -150,17 +152,21 @@ def test_a_password_protected_xlsx_says_so():
 
 
 def test_calamines_own_password_error_says_so(monkeypatch):
+    import python_calamine
     from python_calamine import PasswordError
 
-    from shouwang.roster import reader
+    from shouwang.roster import reader, readproc
 
     class Locked:
         @staticmethod
         def from_filelike(filelike):
             raise PasswordError("Workbook is password protected")
 
-    monkeypatch.setattr(reader, "CalamineWorkbook", Locked)
-    assert unusable(files.xlsx(rows(1)), "老文件.xls") == (
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Locked)
+    out = io.BytesIO()  # what the reading process sends for such a file
+    readproc.read(files.xlsx(rows(1)), "花名册", out)
+    assert pickle.loads(out.getvalue()) == ("failed", "password")
+    assert reader._failure("password", b"", None) == (
         "文件设置了打开密码：请在 Excel 中取消密码后另存，再上传。"
     )
 

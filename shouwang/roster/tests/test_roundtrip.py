@@ -1,5 +1,5 @@
 """An export imports again unchanged: export what a user sees, check the file with the
-importer, and nothing is new or changed (full ID numbers: masked ones cannot match)."""
+importer, and nothing is new or changed (with full ID numbers, and with masked ones)."""
 
 import io
 from datetime import timedelta
@@ -126,7 +126,7 @@ def test_every_kind_of_fact_survives_the_round_trip(place):
 def test_text_neutralised_on_export_comes_back_as_it_was(place):
     make_child(
         place.village,
-        name='=HYPERLINK("http://x.cn","点")',
+        father_work_place='=HYPERLINK("http://x.cn","点")',
         address="-3组",
         school="+守望小学",
         notes='@SUM(1+1) =HYPERLINK("http://evil.example/","领取")',
@@ -141,10 +141,9 @@ def test_a_filtered_export_by_the_village_director_imports_unchanged(place):
     _assert_unchanged(plan, 2)
 
 
-def test_a_masked_export_cannot_be_imported_as_it_is(place):
+def test_a_masked_export_imports_unchanged(place):
+    # The masked numbers are read as the numbers on file (see test_masked).
     plan = roster_check(
         _export(place.civil, full_id=False), "花名册.xlsx", actor=place.civil
     )
-    assert plan.counts["rejected"] == 6
-    assert {e.column for e in plan.errors} == {"公民身份号码"}
-    assert plan.errors[0].message == "身份号码前17位应为数字，最后一位为数字或 X"
+    _assert_unchanged(plan, 6)

@@ -415,15 +415,15 @@ def test_a_crash_while_writing_rolls_everything_back(place, run_on_commit, monke
     from shouwang.roster import importer
 
     job = upload(run_on_commit, place.director, two_children(place.village))
-    real_history = importer._history
+    real_add = importer.registry.children_bulk_add
     calls = []
 
-    def history_then_crash(*args, **kwargs):
-        real_history(*args, **kwargs)
+    def add_then_crash(*args, **kwargs):
+        real_add(*args, **kwargs)  # the children and their history are written
         calls.append(1)
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(importer, "_history", history_then_crash)
+    monkeypatch.setattr(importer.registry, "children_bulk_add", add_then_crash)
     job = commit(run_on_commit, place.director, job)
     assert calls and job.status == ImportStatus.FAILED
     assert not Child.objects.exists() and not ChildChange.objects.exists()

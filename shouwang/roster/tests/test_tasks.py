@@ -83,7 +83,7 @@ def test_the_writing_progress_shows_while_the_commit_is_still_open(
 ):
     if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
         # SQLite: the open write transaction locks the database; no figures.
-        assert services.WritingProgress(1).side is None
+        assert services.WritingProgress(1, "").side is None
         return
     job = upload(run_on_commit, place.director, two_children(place.village))
     seen = []

@@ -395,7 +395,10 @@ def _bad_file(place) -> bytes:
     good = roster_row(village, 姓名="王好")
     bad_sex = roster_row(village, 姓名="李错", 性别="男女")
     two_errors = roster_row(
-        village, 姓名='=HYPERLINK("http://x.cn","点")', 户籍地行政区划代码="123"
+        village,
+        姓名="钱错",
+        现居住地址='=HYPERLINK("http://x.cn","点")',
+        户籍地行政区划代码="123",
     )
     two_errors["备注"] = "@危险"
     return roster_csv([good, bad_sex, roster_row(village, 姓名="赵好"), two_errors])
@@ -426,7 +429,7 @@ def test_the_error_report_holds_the_rows_with_errors_and_why(place):
     assert first["性别"].fill.fgColor.rgb == "FFFFC7CE"
     assert first["姓名"].fill.fgColor.rgb != "FFFFC7CE"
     assert first["性别"].comment.text.startswith("“男女”不是可选的值")
-    assert second["姓名"].value == '\'=HYPERLINK("http://x.cn","点")'
+    assert second["现居住地址"].value == '\'=HYPERLINK("http://x.cn","点")'
     assert second["备注"].value == "'@危险"
     assert second["户籍地行政区划代码"].value == "123"
     assert second["户籍地行政区划代码"].fill.fgColor.rgb == "FFFFC7CE"

@@ -61,7 +61,7 @@ def my_children_for(*, viewer) -> QuerySet[Child]:
     return (
         _active_for(viewer)
         .filter(responsible_director=viewer)
-        .select_related("village")
+        .select_related("village__parent")
         .order_by("next_visit_due", "village_id", "name_pinyin", "id")
     )
 
@@ -289,7 +289,7 @@ def missing_confirmations_for(*, viewer, area: Area) -> QuerySet[Child]:
         _active_for(viewer)
         .filter(access.prefix_q("village_id", codes.prefix_of(area.code)))
         .filter(needs_confirmation_q(), confirmation_signed=False)
-        .select_related("village")
+        .select_related("village__parent")
         .order_by("village_id", "name_pinyin", "id")
     )
 

@@ -198,7 +198,7 @@ def cycle_villages_for(*, viewer, cycle: ReviewCycle) -> list[VillageReview]:
     reviews = (
         VillageReview.objects.filter(cycle=cycle)
         .filter(_in_view(viewer, "village_id"))
-        .select_related("village")
+        .select_related("village__parent")
     )
     area = access.jurisdiction_area(viewer)
     if area is not None and area.level in (codes.Level.VILLAGE, codes.Level.TOWNSHIP):

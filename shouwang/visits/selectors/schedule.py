@@ -80,10 +80,22 @@ def due_worklist_for(*, viewer, as_of: date | None = None) -> DueWorklist:
     )
     return DueWorklist(
         as_of=as_of,
-        children=children.select_related("village").order_by(
+        children=children.select_related("village__parent").order_by(
             "next_visit_due", "village_id", "name_pinyin", "id"
         ),
         counts=_due_counts(children, as_of),
+    )
+
+
+def followups_for(*, viewer) -> QuerySet[Child]:
+    """待跟进: active children in the viewer's jurisdiction whose latest visit asked for
+    a follow-up (its deadline set), earliest deadline first; empty for roles that may
+    not read children."""
+    return (
+        child_list_for(viewer=viewer)
+        .filter(status=ChildStatus.ACTIVE, visit_followup_due__isnull=False)
+        .select_related("village__parent")
+        .order_by("visit_followup_due", "village_id", "name_pinyin", "id")
     )
 
 
@@ -101,7 +113,7 @@ def overdue_children_for(
         children = children.filter(
             access.prefix_q("village_id", codes.prefix_of(area.code))
         )
-    return area, children.select_related("village").order_by(
+    return area, children.select_related("village__parent").order_by(
         "next_visit_due", "village_id", "name_pinyin", "id"
     )
 

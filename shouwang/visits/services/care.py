@@ -19,7 +19,11 @@ from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import Child, ChildStatus
-from shouwang.registry.rules import check_person_name, check_phone
+from shouwang.registry.rules import (
+    check_person_name,
+    check_phone,
+    normal_person_name,
+)
 from shouwang.registry.services import child_confirmation_set
 
 from ..attachments import attachments_save, check_uploads
@@ -174,7 +178,7 @@ def patch_leader_set(
     """Make someone the 包片 leader of a township or village from started_on; the
     current one is ended on that day and kept. Audited."""
     area = _patch_area(actor, area_code)
-    name = (name or "").strip()
+    name = normal_person_name(name)  # trimmed; ・ • ． → ·
     if problem := check_person_name(name, "包片领导姓名"):
         raise DomainError(f"{problem}。", field="name")
     title = _optional(title, label="职务", limit=60, field="title")

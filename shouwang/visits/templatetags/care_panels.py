@@ -37,6 +37,7 @@ def child_care_panel(context, child) -> str:
             "leaders": selectors.area_patch_leaders(child.village_id),
             "history": selectors.responsibility_history(child),
             "can_record": has_perm(user, Perm.RECORD_VISITS),
+            "can_reveal": has_perm(user, Perm.REVEAL_ID),
             "can_assign": has_perm(user, Perm.ASSIGN_RESPONSIBILITY),
             "today": timezone.localdate(),
         },

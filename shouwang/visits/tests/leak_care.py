@@ -79,6 +79,7 @@ def _foreign_child_id(world):
 
 FOREIGN_KWARGS = {
     "visits:confirmation-create": _foreign_child,
+    "visits:confirmation-form": _foreign_child,
     "api:care-confirmations": _foreign_child_id,
     "api:care-confirmation-record": _foreign_child_id,
 }

@@ -41,6 +41,7 @@ def seed(world):
 FOREIGN_KWARGS = {
     "visits:attachment": lambda w: {"pk": w.records["foreign_attachment"].pk},
     "visits:visit-detail": lambda w: {"pk": w.records["foreign_visit"].pk},
+    "visits:visit-print": lambda w: {"pk": w.records["foreign_visit"].pk},
     "visits:child-visits": lambda w: {"pk": w.records["foreign_child"].pk},
     "visits:visit-create": lambda w: {"pk": w.records["foreign_child"].pk},
     "api:visit-list": lambda w: {"child_id": w.records["foreign_child"].pk},

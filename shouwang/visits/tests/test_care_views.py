@@ -233,6 +233,8 @@ def test_a_refused_reassignment_shows_why_and_keeps_the_choices(place):
 
 
 def test_a_foreign_village_posted_is_not_found(place):
+    # Two directors there: nobody is made responsible when the child is registered.
+    make_user(Role.DIRECTOR, place.foreign_village, full_name="外县主任二")
     foreign = make_child(place.foreign_village)
     response = _client(place.civil).post(
         "/visits/responsibility/",

@@ -80,9 +80,7 @@ def test_my_worklist_in_order_with_counts_and_links(place, ledger):
     response = _client(place.director).get("/visits/due/")
     assert response.status_code == 200
     text = _text(response)
-    table = text[
-        text.index('data-testid="due-table"') : text.index('data-testid="due-cards"')
-    ]
+    table = text[text.index('data-testid="due-table"') : text.index("</table>")]
     order = re.findall(r">(逾期十|逾期三|今天|五天后|七天后)</a>", table)
     assert order == ["逾期十", "逾期三", "今天", "五天后", "七天后"]
     for name in ("八天后", "无类", "退出", "邻村逾期"):

@@ -5,17 +5,18 @@ confirmation, and coverage per area with the children missing one."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm, require
 from shouwang.areas import codes
 from shouwang.areas.selectors import area_path
 from shouwang.core.exceptions import DomainError
+from shouwang.core.paging import page_of
 from shouwang.registry.policy import needs_confirmation
 from shouwang.registry.selectors import child_get_for
 from shouwang.registry.services import children_responsibility_set
@@ -29,6 +30,7 @@ from ..forms_care import (
 )
 from ..selectors import care as selectors
 from ..services import care as services
+from ..services.confirmation_form import confirmation_form_render
 
 PAGE_SIZE = 50
 
@@ -38,7 +40,7 @@ def _add_error(form, error: DomainError) -> None:
 
 
 def _page(request: HttpRequest, items, size: int = PAGE_SIZE):
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return page_of(request, items, size=size)
 
 
 # Responsibility -------------------------------------------------------------------------
@@ -269,7 +271,38 @@ def confirmation_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "visits/care_confirmation_form.html",
-        {"form": form, "child": child, "current": current, "title": title},
+        {
+            "form": form,
+            "child": child,
+            "current": current,
+            "title": title,
+            "can_reveal": access.has_perm(request.user, Perm.REVEAL_ID),
+        },
+    )
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def confirmation_form_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's 委托监护责任确认书 filled in for signing (.docx), ID numbers masked;
+    ?ids=full gives them in full to roles that may reveal them (audited)."""
+    require(request.user, Perm.RECORD_VISITS)
+    full_ids = request.GET.get("ids") == "full"
+    if full_ids:
+        require(request.user, Perm.REVEAL_ID)
+    child = child_get_for(viewer=request.user, pk=pk)
+    document = confirmation_form_render(
+        actor=request.user, child=child, full_ids=full_ids
+    )
+    return HttpResponse(
+        document,
+        content_type=DOCX,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                True, f"委托监护责任确认书_{child.name}.docx"
+            )
+        },
     )
 
 
@@ -298,7 +331,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "crumbs": crumbs,
             "missing": missing,
             "can_record": access.has_perm(request.user, Perm.RECORD_VISITS),
-            "area_query": urlencode({"area": area.code}),
         },
     )
 
@@ -311,6 +343,11 @@ urlpatterns = [
         "children/<int:pk>/confirmation/new/",
         confirmation_create,
         name="confirmation-create",
+    ),
+    path(
+        "children/<int:pk>/confirmation/form.docx",
+        confirmation_form_download,
+        name="confirmation-form",
     ),
     path("confirmations/", coverage, name="coverage"),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from shouwang.accounts.access import Perm, has_perm, in_jurisdiction, require
 from shouwang.areas.selectors import area_path
 from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.paging import page_of
 
 from ..forms_schedule import VisitPolicyForm
 from ..selectors.schedule import (
@@ -19,6 +20,7 @@ from ..selectors.schedule import (
     county_policy_for,
     due_label,
     due_worklist_for,
+    followups_for,
     overdue_children_for,
     overdue_rates_for,
     policy_counties_for,
@@ -46,7 +48,7 @@ def my_due(request: HttpRequest) -> HttpResponse:
     """我的待走访: overdue first, then due today, then due within 7 days."""
     require(request.user, Perm.VIEW_CHILDREN)
     worklist = due_worklist_for(viewer=request.user)
-    page = Paginator(worklist.children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, worklist.children, size=PAGE_SIZE)
     _rows(page, worklist.as_of)
     return render(
         request,
@@ -56,6 +58,28 @@ def my_due(request: HttpRequest) -> HttpResponse:
             "counts": worklist.counts,
             "page": page,
             "soon_days": DUE_SOON_DAYS,
+            "can_record": has_perm(request.user, Perm.RECORD_VISITS),
+        },
+    )
+
+
+def followups(request: HttpRequest) -> HttpResponse:
+    """待跟进: children whose latest visit asked for a follow-up, earliest deadline
+    first (past deadlines marked)."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    today = timezone.localdate()
+    page = Paginator(followups_for(viewer=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for child in page:
+        child.due_kind, child.due_text = due_label(child.visit_followup_due, today)
+        child.visit_url = visit_form_url(child.pk)
+    return render(
+        request,
+        "visits/followup_list.html",
+        {
+            "page": page,
+            "as_of": today,
             "can_record": has_perm(request.user, Perm.RECORD_VISITS),
         },
     )
@@ -93,7 +117,7 @@ def overdue_children(request: HttpRequest) -> HttpResponse:
     area, children = overdue_children_for(
         viewer=request.user, area_code=request.GET.get("area", "")
     )
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, children, size=PAGE_SIZE)
     _rows(page, timezone.localdate())
     return render(
         request,
@@ -164,6 +188,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("due/", my_due, name="my-due"),
+    path("followups/", followups, name="followups"),
     path("overdue/", overdue, name="overdue"),
     path("overdue/children/", overdue_children, name="overdue-children"),
     path("policy/", policy, name="policy"),

@@ -6,14 +6,15 @@ answers with the form alone (status 422) and a success with the address to go to
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
 from shouwang.accounts.access import Perm, has_perm, require
+from shouwang.areas.selectors import area_path
 from shouwang.core.exceptions import DomainError
+from shouwang.core.paging import page_of
 from shouwang.registry.models import ChildStatus
 from shouwang.registry.selectors import child_get_for
 
@@ -102,18 +103,38 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def visit_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """One visit on a print-friendly page, read as the visit's page reads it (audited)."""
+    require(request.user, Perm.VIEW_CHILDREN)
+    visit = visit_get_for(viewer=request.user, pk=pk)
+    visit_record_read(actor=request.user, visit=visit)
+    return render(
+        request,
+        "visits/visit_print.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "attachments": visit.attachments.all(),
+            "place": "".join(a.name for a in area_path(visit.child.village)[-3:]),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
 def child_visits(request: HttpRequest, pk: int) -> HttpResponse:
     """All of a child's visits, newest first, a page at a time."""
     require(request.user, Perm.VIEW_CHILDREN)
     child = child_get_for(viewer=request.user, pk=pk)
     visit_list_read(actor=request.user, child=child)
-    page = Paginator(visit_list_for(viewer=request.user, child=child), PAGE_SIZE)
+    page = page_of(
+        request, visit_list_for(viewer=request.user, child=child), size=PAGE_SIZE
+    )
     return render(
         request,
         "visits/visit_list.html",
         {
             "child": child,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
             "schedule": child_schedule(child, as_of=timezone.localdate()),
             "can_record": has_perm(request.user, Perm.RECORD_VISITS)
             and child.status == ChildStatus.ACTIVE,
@@ -125,4 +146,5 @@ urlpatterns = [
     path("children/<int:pk>/", child_visits, name="child-visits"),
     path("children/<int:pk>/new/", visit_create, name="visit-create"),
     path("<int:pk>/", visit_detail, name="visit-detail"),
+    path("<int:pk>/print/", visit_print, name="visit-print"),
 ]

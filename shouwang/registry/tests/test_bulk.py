@@ -1,8 +1,9 @@
-"""roster.bulkwrite: bulk_insert writes what bulk_create writes, on the database the
-suite runs on (SQLite, or PostgreSQL with DATABASE_URL), and gives every object the
-key of its own row."""
+"""registry.services.bulk: bulk_insert writes what bulk_create writes, on the database
+the suite runs on (SQLite, or PostgreSQL with DATABASE_URL), and gives every object the
+key of its own row; children_bulk_add writes children and their history as one path
+for the roster import and the demo."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, NotSupportedError, connection, transaction
@@ -10,6 +11,13 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from shouwang.registry.models import Child, ChildChange
+from shouwang.registry.services import apply_classification, snapshot
+from shouwang.registry.services.bulk import (
+    Builder,
+    bulk_insert,
+    children_bulk_add,
+    history_rows,
+)
 from shouwang.registry.tests.factories import (
     child_data,
     id_for,
@@ -17,7 +25,6 @@ from shouwang.registry.tests.factories import (
     make_place,
     years_ago,
 )
-from shouwang.roster.bulkwrite import Builder, bulk_insert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -185,3 +192,71 @@ def test_the_builder_makes_what_the_model_makes(place):
     assert (first.ethnicity, first.status, first.version) == ("汉族", "active", 1)
     with pytest.raises(TypeError, match="Child has no field 'nickname'"):
         build({"nickname": "小明"})
+
+
+def classified(rows: list[dict]) -> list[Child]:
+    made = children(rows)
+    for child in made:
+        apply_classification(child, as_of=timezone.localdate())
+    return made
+
+
+def test_children_bulk_add_writes_one_history_row_each_as_the_record_stands(place):
+    made = classified(varied(place, 5))
+    started = timezone.now()
+    with transaction.atomic():
+        children_bulk_add(made, actor=place.civil, action="import", note="花名册导入 x")
+    rows = list(ChildChange.objects.filter(child__in=made).order_by("child_id"))
+    assert [r.child_id for r in rows] == sorted(c.pk for c in made)
+    for row, child in zip(rows, sorted(made, key=lambda c: c.pk), strict=True):
+        assert (row.version, row.action, row.note, row.changes) == (
+            1,
+            "import",
+            "花名册导入 x",
+            {},
+        )
+        assert (row.actor_id, row.actor_name) == (place.civil.pk, place.civil.username)
+        assert row.snapshot == snapshot(Child.objects.get(pk=child.pk))
+        assert row.at >= child.created_at >= started
+
+
+def test_children_bulk_add_keeps_given_registration_times_and_history(place):
+    made = classified(varied(place, 3))
+    registered = timezone.now() - timedelta(days=400)
+    made[0].created_at = registered  # the others have none: registered now
+
+    def story(saved):
+        return [
+            ChildChange(child=c, version=1, action="create", at=registered, note="演示")
+            for c in saved
+        ]
+
+    with transaction.atomic():
+        children_bulk_add(
+            made,
+            actor=None,
+            action="create",
+            note="演示",
+            history=story,
+            keep_created_at=True,
+        )
+    assert Child.objects.get(pk=made[0].pk).created_at == registered
+    assert Child.objects.get(pk=made[1].pk).created_at > registered
+    assert set(
+        ChildChange.objects.filter(child__in=made).values_list("at", "note")
+    ) == {(registered, "演示")}
+
+
+def test_history_rows_without_a_signed_in_actor_name_nobody(place):
+    [child] = classified(varied(place, 1))
+    with transaction.atomic():
+        bulk_insert(Child, [child])
+    [row] = history_rows(
+        [child], actor=None, action="import", note="x" * 600, diffs={child.pk: {"a": 1}}
+    )
+    assert (row.actor_id, row.actor_name, len(row.note), row.changes) == (
+        None,
+        "",
+        500,
+        {"a": 1},
+    )

@@ -1,15 +1,24 @@
-"""Inserting many new rows of one model fast: COPY on PostgreSQL, executemany on SQLite.
+"""Writing many new children and their history at once: the ledger's bulk path.
 
-`bulk_insert(Model, objs)` writes what `Model.objects.bulk_create(objs)` would write
-and sets each object's primary key, without the ORM's per-value work: bulk_create
-compiles every value of every row through the SQL compiler (pre_save, prepare, a
-placeholder, parameter lists), which costs more than the database's own insert for a
-model of sixty columns. Here each column is prepared once for the whole batch:
+`children_bulk_add(children, history=...)` inserts new, classified children and then
+their ChildChange rows, inside the caller's transaction; every caller that adds
+children in bulk (the roster import, the demo loader) goes through it, so that a
+child and its history are written the same way whoever adds them.
+`history_bulk_record(children, ...)` appends one history row to each of many children
+already written (the import's new and changed records).
+
+Underneath, `bulk_insert(Model, objs)` writes what `Model.objects.bulk_create(objs)`
+would write and sets each object's primary key, without the ORM's per-value work:
+bulk_create compiles every value of every row through the SQL compiler (pre_save,
+prepare, a placeholder, parameter lists), which costs more than the database's own
+insert for a model of sixty columns. Here each column is prepared once for the whole
+batch:
 
 - the columns are the model's concrete fields (`_meta.concrete_fields`), so a column
   added to the model is written without a change here;
 - a field's `pre_save(obj, add=True)` runs for each object where the field has its own
-  (auto_now, auto_now_add, file fields); other values are read as they are;
+  (auto_now, auto_now_add, file fields); other values are read as they are. Fields
+  named in `keep` (auto_now_add ones) keep a value the object already holds;
 - a column whose values are all of a type that the field's `get_db_prep_save` passes
   through unchanged (str for CharField and TextField, bool for BooleanField, int for
   the integer fields, None for any of these; a ForeignKey as its target field) is
@@ -30,7 +39,8 @@ keyed by attname, through the constructor's positional path (the one Django uses
 rows read from the database), a fraction of the keyword path's time.
 """
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
@@ -43,6 +53,10 @@ from django.db import (
     models,
 )
 from django.db.models.fields.related import ForeignKey
+from django.utils import timezone
+
+from ..models import Child, ChildChange
+from .history import snapshot
 
 BATCH = 5000
 
@@ -68,6 +82,7 @@ _AS_IS: dict[type, tuple[type, ...]] = {
 # Immutable, hashable types whose prepared value depends only on the value.
 _SCALARS = {str, int, bool, float, Decimal, date, datetime, time, UUID}
 _NONE = type(None)
+_JSON = {dict, list, str, int, float, bool}  # plain JSON documents
 
 
 def bulk_insert(
@@ -76,8 +91,10 @@ def bulk_insert(
     *,
     using: str = DEFAULT_DB_ALIAS,
     batch_size: int = BATCH,
+    keep: Collection[str] = (),
 ) -> None:
-    """Insert new objects of one model as bulk_create would, and set their keys."""
+    """Insert new objects of one model as bulk_create would, and set their keys;
+    the auto_now_add fields named in `keep` keep the value an object holds."""
     meta = model._meta
     if meta.parents:
         raise NotSupportedError("bulk_insert does not write inherited models.")
@@ -85,12 +102,82 @@ def bulk_insert(
         raise ValueError("bulk_insert writes new objects only: a primary key is set.")
     connection = connections[using]
     fields = [f for f in meta.concrete_fields if not f.generated]
-    writer = _Writer(model, fields, connection)
+    writer = _Writer(model, fields, connection, keep=frozenset(keep))
     for start in range(0, len(objs), batch_size):
         writer.write(objs[start : start + batch_size])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
+
+
+def children_bulk_add(
+    children: Sequence[Child],
+    *,
+    actor,
+    action: str,
+    note: str,
+    history: Callable[[Sequence[Child]], Sequence[ChildChange]] | None = None,
+    keep_created_at: bool = False,
+) -> None:
+    """Insert new, classified children, then their history, in the caller's
+    transaction: one row each as history_rows makes it, or the rows `history` makes
+    once the children have keys. IntegrityError when an ID number is taken."""
+    bulk_insert(Child, children, keep=("created_at",) if keep_created_at else ())
+    rows = (
+        history(children)
+        if history is not None
+        else history_rows(children, actor=actor, action=action, note=note)
+    )
+    bulk_insert(ChildChange, rows)
+
+
+def history_bulk_record(
+    children: Sequence[Child],
+    *,
+    actor,
+    action: str,
+    note: str,
+    diffs: Mapping[int, dict] | None = None,
+) -> None:
+    """Append one history row to each of many saved children (see history_rows)."""
+    bulk_insert(
+        ChildChange,
+        history_rows(children, actor=actor, action=action, note=note, diffs=diffs),
+    )
+
+
+def history_rows(
+    children: Sequence[Child],
+    *,
+    actor,
+    action: str,
+    note: str,
+    diffs: Mapping[int, dict] | None = None,
+) -> list[ChildChange]:
+    """One unsaved ChildChange per saved child: the record as it now stands, the
+    child's diff from `diffs` (else none), all timed now, after the children's write."""
+    name = actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+    change = Builder(ChildChange)
+    common = {
+        "at": timezone.now(),
+        "actor_id": actor.pk if name else None,
+        "actor_name": name,
+        "action": action,
+        "note": note[:500],
+    }
+    diffs = diffs or {}
+    return [
+        change(
+            {
+                **common,
+                "child_id": child.pk,
+                "version": child.version,
+                "changes": diffs.get(child.pk, {}),
+                "snapshot": snapshot(child),
+            }
+        )
+        for child in children
+    ]
 
 
 class Builder:
@@ -103,12 +190,15 @@ class Builder:
         # Each field's default as Model() gives it: a callable default (list,
         # timezone.now) or a database default is asked for every object (when the
         # values lack the field); any other is one value, shared as Model() shares it.
+        # A generated column is left unset, as Model() leaves it (the database
+        # computes it).
         asked = [
-            (f.has_default() and callable(f.default)) or f.has_db_default()
+            not f.generated
+            and ((f.has_default() and callable(f.default)) or f.has_db_default())
             for f in fields
         ]
         self.base = [
-            None if ask else f.get_default()
+            models.DEFERRED if f.generated else None if ask else f.get_default()
             for f, ask in zip(fields, asked, strict=True)
         ]
         self.asked = [
@@ -132,8 +222,9 @@ class Builder:
 
 
 class _Writer:
-    def __init__(self, model, fields, connection) -> None:
+    def __init__(self, model, fields, connection, *, keep: frozenset[str]) -> None:
         self.model, self.fields, self.connection = model, fields, connection
+        self.keep = keep
         self.pk = model._meta.pk
         quote = connection.ops.quote_name
         self.table = quote(model._meta.db_table)
@@ -160,10 +251,16 @@ class _Writer:
         for field, pre_save in zip(self.fields, self.pre_save, strict=True):
             if pre_save is _INSTANT:
                 # One instant for the batch: a column of one value is prepared once.
-                value = field.pre_save(objs[0], True)
                 attname = field.attname
-                for obj in objs:
-                    setattr(obj, attname, value)
+                stamped = (
+                    [obj for obj in objs if getattr(obj, attname) is None]
+                    if attname in self.keep
+                    else objs
+                )
+                if stamped:
+                    value = field.pre_save(stamped[0], True)
+                    for obj in stamped:
+                        setattr(obj, attname, value)
             elif pre_save:
                 for obj in objs:
                     field.pre_save(obj, True)
@@ -204,6 +301,11 @@ class _Writer:
                 f"{expression.__name__})."
             )
         prep, connection = field.get_db_prep_save, self.connection
+        if type(field) is models.JSONField and field.encoder is None and types <= _JSON:
+            # What adapt_json_value sends (json.dumps on SQLite; on PostgreSQL the
+            # same text, which COPY reads into jsonb), without the field's layers.
+            dumps = json.dumps
+            return [None if v is None else dumps(v) for v in values]
         if len(types) == 1 and types <= _SCALARS:
             prepared = {v: prep(v, connection) for v in set(values)}
             return [prepared[v] for v in values]

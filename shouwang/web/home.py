@@ -1,0 +1,482 @@
+"""What each role's home page puts first: the signed-in user's work for today, every
+count read through the owning app's selectors and so cut to the user's jurisdiction.
+
+Directors and supervisors (a village, a township) read their live worklists;
+civil-affairs staff and leaders read the figure catalogue's stored figures of today
+(reports.selectors.report_for, counted within STATS_TODAY_MAX_MINUTES) as the
+statistics page does, and the page says when they were counted. Member units see what
+the product will do for their unit; the system administrator, accounts and areas."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from shouwang.accounts import access
+from shouwang.accounts.access import Perm
+from shouwang.accounts.models import Role, Unit
+from shouwang.accounts.selectors import user_counts_by_role_for
+from shouwang.areas import codes
+from shouwang.areas.models import Area, AreaLevel
+from shouwang.areas.selectors import area_counts_by_level_for
+from shouwang.registry.selectors import exit_review_list_for
+from shouwang.reports.periods import default_period
+from shouwang.reports.selectors import home_figures_for, report_for
+from shouwang.visits.models import (
+    CycleStatus,
+    ReviewCycle,
+    VillageReview,
+    VillageReviewStatus,
+)
+from shouwang.visits.selectors.care import coverage_for
+from shouwang.visits.selectors.cycle import (
+    Progress,
+    ProgressRow,
+    can_see_cycles,
+    cycle_list_for,
+    cycle_progress_for,
+    cycle_villages_for,
+)
+from shouwang.visits.selectors.schedule import (
+    DUE_SOON_DAYS,
+    due_label,
+    due_worklist_for,
+    followups_for,
+    overdue_rates_for,
+)
+
+DUE_SHOWN = 5  # children of the visit worklist listed on the home page
+CYCLES_SHOWN = 3  # open review cycles read for the home page, newest first
+REVIEW_NOTES = {
+    VillageReviewStatus.PENDING: "本村尚未提交：逐一确认儿童后提交",
+    VillageReviewStatus.RETURNED: "已被退回：按审核意见修改后重新提交",
+    VillageReviewStatus.SUBMITTED: "已提交，等待乡镇审核",
+    VillageReviewStatus.APPROVED: "已审核通过",
+}
+
+
+def percent(value: float | None) -> str:
+    """A rate as the pages print it: 12.5%, or — when there is nothing to divide."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One line of 今天要做的事: what, how many, and the list that shows them."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    note: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class VillageBehind:
+    """A village of a supervisor's township with overdue visits, unsigned
+    confirmations or a review not yet submitted."""
+
+    code: str
+    name: str
+    overdue: int = 0
+    overdue_rate: float | None = None
+    missing: int = 0
+    review: VillageReview | None = None
+
+    @property
+    def overdue_rate_text(self) -> str:
+        return percent(self.overdue_rate)
+
+    @property
+    def review_open(self) -> bool:
+        return self.review is not None and self.review.status in (
+            VillageReviewStatus.PENDING,
+            VillageReviewStatus.RETURNED,
+        )
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.overdue or self.missing or self.review_open)
+
+    @property
+    def overdue_url(self) -> str:
+        return f"{reverse('visits:overdue-children')}?{urlencode({'area': self.code})}"
+
+    @property
+    def missing_url(self) -> str:
+        return f"{reverse('visits:coverage')}?{urlencode({'area': self.code})}"
+
+    @property
+    def review_url(self) -> str:
+        if self.review is None:
+            return ""
+        return reverse("visits:village-review", kwargs={"pk": self.review.pk})
+
+
+@dataclass
+class AreaRow:
+    """An area's key rates for civil-affairs staff and leaders, with its links."""
+
+    area: Area
+    overdue: int = 0
+    overdue_rate: float | None = None
+    missing: int = 0
+    signed_rate: float | None = None
+    review: ProgressRow | None = None
+    lagging: list[str] = field(default_factory=list)
+    dashboard_url: str = ""
+    overdue_url: str = ""
+    coverage_url: str = ""
+
+    @property
+    def overdue_rate_text(self) -> str:
+        return percent(self.overdue_rate)
+
+    @property
+    def signed_rate_text(self) -> str:
+        return percent(self.signed_rate)
+
+    @property
+    def approved_text(self) -> str:
+        if self.review is None or not self.review.villages:
+            return "—"
+        return f"{self.review.approved}/{self.review.villages}"
+
+
+@dataclass
+class Overview:
+    area: Area
+    total: AreaRow
+    rows: list[AreaRow]
+    counted_at: datetime | None
+    reviews: bool  # whether the viewer follows review cycles
+
+
+# What the product will do for each member unit (docs: domain.md), said plainly: none
+# of it exists yet, and nothing of the ledger is shown to member units.
+REFERRALS = (
+    "接收转介：民政部门和乡镇把需要{unit}处置的个案转给本单位，本单位接收（或说明理由退回）、"
+    "处置并登记结果；个案只在待接收和处置期间对本单位可见，只显示处置所需的信息。"
+)
+UNIT_PLANS: dict[str, tuple[str, ...]] = {
+    Unit.EDUCATION: (
+        "控辍保学：比对户籍与学籍找出适龄未入学的儿童，比对学籍与在校情况找出辍学儿童，"
+        "孤儿、事实无人抚养、残疾、留守和困境儿童优先；每名辍学儿童落实包保责任人、"
+        "一人一案和劝返记录，返校后凭结果销号。",
+        "强制报告：学校、幼儿园发现儿童疑似受到侵害时立即报告公安机关，并在平台上跟踪处置。",
+    ),
+    Unit.POLICE: (
+        "强制报告：接收学校、医院、村（居）委会等报告的儿童疑似受侵害线索，立即受理，"
+        "受案后 3 日内把受案情况告知报告单位。",
+        "为无户籍儿童登记户口；查找走失、被拐卖、身份不明儿童和弃婴的父母。",
+    ),
+    Unit.COURT: ("填报审理拐卖儿童、虐待儿童案件的情况，供工作情况通报汇总。",),
+    Unit.PROCURATORATE: (
+        "监督强制报告制度的落实；填报批捕、起诉阶段侵害儿童案件的件数和人数，供工作情况通报汇总。",
+    ),
+    Unit.HEALTH: (
+        "强制报告：医院、卫生院发现儿童疑似受到侵害时立即报告，并在平台上跟踪处置。",
+        "填报儿童健康档案建立和预防接种的情况。",
+    ),
+    Unit.HOUSING: ("填报纳入农村危房改造的儿童家庭户数，供工作情况通报汇总。",),
+    Unit.RURAL_REVITALIZATION: (
+        "填报纳入帮扶政策的儿童家庭户数；为控辍保学提供建档立卡、防返贫监测户名单的比对。",
+    ),
+    Unit.WOMENS_FEDERATION: (
+        "关爱帮扶：填报募集捐款、资助儿童、结对志愿者和开展活动的情况，供工作情况通报汇总。",
+    ),
+    Unit.YOUTH_LEAGUE: (
+        "关爱帮扶：组织志愿者与儿童结对，填报志愿服务和开展活动的情况。",
+    ),
+    Unit.DISABLED_FEDERATION: ("接收残疾儿童康复、救助方面的转介，并登记处置结果。",),
+}
+
+
+def unit_plan(unit: str) -> list[str]:
+    """What the product will do for a member unit, first the referrals all share."""
+    label = Unit(unit).label if unit in Unit.values else "本单位"
+    return [REFERRALS.format(unit=label), *UNIT_PLANS.get(unit, ())]
+
+
+def home_for(*, viewer) -> dict:
+    """The parts of the viewer's home page (a template context), by role."""
+    today = timezone.localdate()
+    if viewer.role == Role.ADMIN:
+        return _admin(viewer)
+    if viewer.role == Role.DEPARTMENT:
+        return {"unit_plan": unit_plan(viewer.unit)}
+    if not viewer.area_id:  # no jurisdiction: nothing to count
+        return {}
+    if viewer.role in (Role.DIRECTOR, Role.SUPERVISOR):
+        return _caseworker(viewer, today)
+    if access.has_perm(viewer, Perm.VIEW_REPORTS):
+        return _overview_page(viewer)
+    return {}
+
+
+# Directors and supervisors -------------------------------------------------------------
+
+
+def _caseworker(viewer, today: date) -> dict:
+    worklist = due_worklist_for(viewer=viewer, as_of=today)
+    due_children = list(worklist.children[:DUE_SHOWN])
+    for child in due_children:
+        child.due_kind, child.due_text = due_label(child.next_visit_due, today)
+    area = viewer.area
+    coverage = coverage_for(viewer=viewer, area=area)
+    cycles = _open_cycles(viewer)
+    tasks = [
+        Task(
+            "followups",
+            "待跟进",
+            followups_for(viewer=viewer).count(),
+            reverse("visits:followups"),
+            "最近一次走访要求跟进的儿童",
+        ),
+        *_cycle_tasks(viewer, cycles),
+        Task(
+            "confirmations",
+            "未签委托监护责任确认书",
+            coverage.total.missing,
+            reverse("visits:coverage"),
+            f"需签 {coverage.total.needing} 名，已签 {coverage.total.signed} 名",
+        ),
+        Task(
+            "exit_reviews",
+            "待复核退出",
+            exit_review_list_for(viewer=viewer).count(),
+            reverse("registry:child-review"),
+            "年满16或18周岁的儿童，确认是否退出",
+        ),
+    ]
+    context = {
+        "due": worklist.counts,
+        "due_children": due_children,
+        "soon_days": DUE_SOON_DAYS,
+        "tasks": tasks,
+        "child_figures": home_figures_for(viewer=viewer),
+    }
+    if area.level == AreaLevel.TOWNSHIP:
+        context["villages_behind"] = _villages_behind(viewer, coverage, cycles)
+    return context
+
+
+def _open_cycles(viewer) -> list[tuple[ReviewCycle, Progress]]:
+    """The open review cycles the viewer takes part in (newest first, at most
+    CYCLES_SHOWN), each with its progress in the viewer's jurisdiction."""
+    if not can_see_cycles(viewer):
+        return []
+    cycles = cycle_list_for(viewer=viewer).filter(status=CycleStatus.OPEN)
+    return [
+        (cycle, cycle_progress_for(viewer=viewer, cycle=cycle))
+        for cycle in cycles[:CYCLES_SHOWN]
+    ]
+
+
+def _cycle_tasks(viewer, cycles) -> list[Task]:
+    """A director: the own village's children still to confirm in each open cycle;
+    anyone else: the villages submitted and waiting for review."""
+    tasks = []
+    for cycle, progress in cycles:
+        total = progress.total
+        if not total.villages:
+            continue
+        if viewer.role == Role.DIRECTOR:
+            review = next(iter(cycle_villages_for(viewer=viewer, cycle=cycle)), None)
+            url = (
+                reverse("visits:village-review", kwargs={"pk": review.pk})
+                if review
+                else reverse("visits:cycle-detail", kwargs={"pk": cycle.pk})
+            )
+            note = REVIEW_NOTES.get(review.status, "") if review else ""
+            tasks.append(
+                Task(
+                    f"cycle-{cycle.pk}",
+                    f"{cycle.name}摸排：待确认的儿童",
+                    total.to_confirm,
+                    url,
+                    note,
+                    urgent=bool(review)
+                    and review.status == VillageReviewStatus.RETURNED,
+                )
+            )
+            continue
+        tasks.append(
+            Task(
+                f"cycle-{cycle.pk}",
+                f"{cycle.area.name}{cycle.name}摸排：待审核的村",
+                total.submitted,
+                reverse("visits:cycle-detail", kwargs={"pk": cycle.pk}),
+                f"已通过 {total.approved}/{total.villages} 个村，"
+                f"还有 {total.to_confirm} 名儿童待确认",
+            )
+        )
+    return tasks
+
+
+def _villages_behind(viewer, coverage, cycles) -> list[VillageBehind]:
+    """The township's villages with anything overdue, unsigned or not submitted,
+    the most overdue first."""
+    rows = {
+        row.code: VillageBehind(
+            code=row.code,
+            name=row.name,
+            overdue=row.overdue,
+            overdue_rate=row.rate,
+        )
+        for row in overdue_rates_for(viewer=viewer).rows
+    }
+    for row in coverage.rows:
+        village = rows.setdefault(
+            row.area.code, VillageBehind(code=row.area.code, name=row.area.name)
+        )
+        village.missing = row.missing
+    for cycle, _ in cycles:
+        for review in cycle_villages_for(viewer=viewer, cycle=cycle):
+            if review.village_id in rows:
+                rows[review.village_id].review = review
+    behind = [row for row in rows.values() if row.behind]
+    return sorted(behind, key=lambda r: (-r.overdue, -r.missing, r.code))
+
+
+# Civil-affairs staff and leaders -------------------------------------------------------
+
+
+def _overview_page(viewer) -> dict:
+    try:
+        report = report_for(viewer=viewer, area=viewer.area, period=default_period())
+    except Http404:  # an area the viewer may no longer read: nothing to show
+        return {}
+    cycles = _open_cycles(viewer)
+    overview = _overview(viewer, report, cycles)
+    context = {
+        "overview": overview,
+        "child_figures": home_figures_for(viewer=viewer, values=report.values),
+    }
+    if can_see_cycles(viewer):
+        context["tasks"] = [
+            *_cycle_tasks(viewer, cycles),
+            Task(
+                "exit_reviews",
+                "待复核退出",
+                exit_review_list_for(viewer=viewer).count(),
+                reverse("registry:child-review"),
+                "年满16或18周岁的儿童，确认是否退出",
+            ),
+        ]
+    return context
+
+
+def _area_row(viewer, area: Area, values: dict) -> AreaRow:
+    query = urlencode({"area": area.code})
+    can_list = access.has_perm(viewer, Perm.VIEW_CHILDREN)
+    return AreaRow(
+        area=area,
+        overdue=values.get("visits.overdue") or 0,
+        overdue_rate=values.get("visits.overdue_rate"),
+        missing=(values.get("confirmations.needed") or 0)
+        - (values.get("confirmations.signed") or 0),
+        signed_rate=values.get("confirmations.rate"),
+        dashboard_url=f"{reverse('reports:dashboard')}?{query}",
+        overdue_url=f"{reverse('visits:overdue')}?{query}",
+        coverage_url=f"{reverse('visits:coverage')}?{query}" if can_list else "",
+    )
+
+
+def _review_by_area(
+    cycles, areas: list[Area]
+) -> tuple[dict[str, ProgressRow], ProgressRow] | None:
+    """The open cycles' progress summed per area (townships grouped by the area
+    their code starts with) and in total; None when no cycle is open."""
+    if not cycles:
+        return None
+    by_area = {area.code: ProgressRow(code=area.code, name=area.name) for area in areas}
+    prefixes = {codes.prefix_of(area.code): area.code for area in areas}
+    total = ProgressRow(code="", name="合计")
+    for _, progress in cycles:
+        total.add(progress.total)
+        for row in progress.rows:
+            code = next((c for p, c in prefixes.items() if row.code.startswith(p)), "")
+            if code:
+                by_area[code].add(row)
+    return by_area, total
+
+
+def _overview(viewer, report, cycles) -> Overview:
+    """The jurisdiction's overdue rate, signing rate and review progress, and each
+    area one level below, those behind the whole first."""
+    area = viewer.area
+    total = _area_row(viewer, area, report.values)
+    rows = [_area_row(viewer, sub, values) for sub, values in report.rows]
+    reviews = can_see_cycles(viewer)
+    progress = _review_by_area(cycles, [r.area for r in rows])
+    if progress is not None:
+        by_area, total.review = progress
+        for row in rows:
+            row.review = by_area[row.area.code]
+    for row in rows:
+        row.lagging = _lagging(row, total)
+    rows.sort(
+        key=lambda r: (
+            not r.lagging,
+            -(r.overdue_rate or 0),
+            r.signed_rate if r.signed_rate is not None else 101,
+            r.area.code,
+        )
+    )
+    return Overview(
+        area=area,
+        total=total,
+        rows=rows,
+        counted_at=report.counted_at,
+        reviews=reviews,
+    )
+
+
+def _lagging(row: AreaRow, total: AreaRow) -> list[str]:
+    """Why an area is behind the whole jurisdiction (empty when it is not)."""
+    reasons = []
+    if (
+        row.overdue_rate is not None
+        and total.overdue_rate is not None
+        and row.overdue_rate > total.overdue_rate
+    ):
+        reasons.append("逾期率偏高")
+    if (
+        row.signed_rate is not None
+        and total.signed_rate is not None
+        and row.signed_rate < total.signed_rate
+    ):
+        reasons.append("签订率偏低")
+    if (
+        row.review is not None
+        and total.review is not None
+        and row.review.villages
+        and row.review.approved_percent < total.review.approved_percent
+    ):
+        reasons.append("摸排进度落后")
+    return reasons
+
+
+# The system administrator -------------------------------------------------------------
+
+
+def _admin(viewer) -> dict:
+    users = user_counts_by_role_for(viewer=viewer)
+    role_of = {role.label: role.value for role in Role}
+    return {
+        "areas_by_level": area_counts_by_level_for(viewer=viewer),
+        "accounts": [
+            (
+                label,
+                n,
+                f"{reverse('accounts:user-list')}?"
+                f"{urlencode({'role': role_of[label], 'active': '1'})}",
+            )
+            for label, n in users.items()
+        ],
+    }
