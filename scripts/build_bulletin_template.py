@@ -15,17 +15,14 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
+from docx_style import official_styles
 
 OUT = (
     Path(__file__).resolve().parent.parent
     / "shouwang/reports/bulletin/default_template.docx"
 )
 
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
 
 PROGRESS = [
     (
@@ -160,38 +157,6 @@ TABLE_COLUMNS = [
 ]
 
 
-def _font(style_or_run_font, name: str, size: float, bold: bool = False) -> None:
-    font = style_or_run_font
-    font.name = name
-    font.size = Pt(size)
-    font.bold = bold
-    font.color.rgb = RGBColor(0, 0, 0)
-    rpr = font._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), name)
-
-
-def _styles(document) -> None:
-    styles = document.styles
-    _font(styles["Normal"].font, BODY_FONT, 16)
-    styles["Normal"].paragraph_format.line_spacing = Pt(28)
-    _font(styles["Title"].font, TITLE_FONT, 22)
-    title = styles["Title"].paragraph_format
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.space_after = Pt(12)
-    # The Title style of python-docx's template draws a rule under the title.
-    ppr = styles["Title"].element.get_or_add_pPr()
-    for border in ppr.findall(qn("w:pBdr")):
-        ppr.remove(border)
-    _font(styles["Heading 1"].font, HEADING_FONT, 16)
-    heading = styles["Heading 1"].paragraph_format
-    heading.space_before = Pt(6)
-    heading.space_after = Pt(0)
-
-
 def _body(document, text: str, lead: str = "") -> None:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = Pt(32)
@@ -228,7 +193,9 @@ def build(out: Path) -> None:
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _styles(document)
+    official_styles(
+        document, body=16, line=28, title=22, heading_before=6, heading_after=0
+    )
 
     document.add_paragraph(
         "{{ area.name }}农村留守儿童和困境儿童关爱保护工作情况通报", style="Title"

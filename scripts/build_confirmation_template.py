@@ -16,17 +16,14 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
+from docx_style import official_styles
 
 OUT = (
     Path(__file__).resolve().parent.parent
     / "shouwang/visits/data/confirmation_template.docx"
 )
 
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
 
 INTRO = (
     "根据《国务院关于加强农村留守儿童关爱保护工作的意见》（国发〔2016〕13号）和"
@@ -96,36 +93,6 @@ SIGNATURES = [
 ]
 
 
-def _font(font, name: str, size: float, bold: bool = False) -> None:
-    font.name = name
-    font.size = Pt(size)
-    font.bold = bold
-    font.color.rgb = RGBColor(0, 0, 0)
-    rpr = font._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), name)
-
-
-def _styles(document) -> None:
-    styles = document.styles
-    _font(styles["Normal"].font, BODY_FONT, 14)
-    styles["Normal"].paragraph_format.line_spacing = Pt(24)
-    _font(styles["Title"].font, TITLE_FONT, 20)
-    title = styles["Title"].paragraph_format
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.space_after = Pt(12)
-    ppr = styles["Title"].element.get_or_add_pPr()
-    for border in ppr.findall(qn("w:pBdr")):
-        ppr.remove(border)
-    _font(styles["Heading 1"].font, HEADING_FONT, 14)
-    heading = styles["Heading 1"].paragraph_format
-    heading.space_before = Pt(8)
-    heading.space_after = Pt(2)
-
-
 def _table(document, rows) -> None:
     table = document.add_table(rows=len(rows), cols=4)
     table.style = "Table Grid"
@@ -153,7 +120,9 @@ def build(out: Path) -> None:
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.5)
     section.left_margin, section.right_margin = Cm(2.6), Cm(2.4)
-    _styles(document)
+    official_styles(
+        document, body=14, line=24, title=20, heading_before=8, heading_after=2
+    )
 
     document.add_paragraph("农村留守儿童委托监护责任确认书", style="Title")
     number = document.add_paragraph("编号：{{ number }}")
