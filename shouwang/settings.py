@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shouwang.roster",
     "shouwang.visits",
     "shouwang.reports",
+    "shouwang.protection",
     "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",

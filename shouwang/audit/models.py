@@ -56,6 +56,14 @@ class AuditAction(models.TextChoices):
         "confirmation.form_download",
         "下载委托监护责任确认书（待签字）",
     )
+    CASE_REPORT = "case.report", "提交强制报告"
+    CASE_VIEW = "case.view", "查看保护案件"
+    CASE_UPDATE = "case.update", "办理保护案件"
+    REFERRAL_UPDATE = "referral.update", "办理转介"
+    CASE_BREAK_GLASS = "case.break_glass", "紧急查看保护案件"
+    CASE_GLASS_REVIEW = "case.glass_review", "复核紧急查看"
+    CASE_DOCUMENT = "case.document", "下载保护案件文书"
+    PROTECTION_SETTINGS = "protection.settings", "设置保护工作时限与专岗"
 
 
 class AuditEvent(models.Model):

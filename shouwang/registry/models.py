@@ -131,6 +131,9 @@ class Child(BaseModel):
     confirmation_signed = models.BooleanField("已签订委托监护责任确认书", default=False)
     confirmation_date = models.DateField("确认书签订日期", null=True, blank=True)
     lives_alone = models.BooleanField("独居", default=False)
+    # Kept by protection's services from the child's open cases (domain rules 4 and 6).
+    open_mandatory_report = models.BooleanField("有未结的强制报告案件", default=False)
+    open_abuse_case = models.BooleanField("有未结的虐待遗弃案件", default=False)
     in_school_after_18 = models.BooleanField("年满18周岁仍在校", default=False)
     notes = models.CharField("备注", max_length=500, blank=True)
 

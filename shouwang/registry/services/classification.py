@@ -65,6 +65,8 @@ FACTS_READ = (
     "lives_alone",
     "confirmation_signed",
     "in_school_after_18",
+    "open_mandatory_report",
+    "open_abuse_case",
 )
 
 
@@ -88,6 +90,9 @@ def facts_from_values(values: Mapping[str, Any]) -> policy.Facts:
         lives_alone=values["lives_alone"],
         confirmation_signed=values["confirmation_signed"],
         in_school_after_18=values["in_school_after_18"],
+        # Snapshots from before protection cases existed have neither.
+        open_mandatory_report=values.get("open_mandatory_report", False),
+        open_abuse_case=values.get("open_abuse_case", False),
     )
 
 

@@ -51,6 +51,8 @@ FACT_FIELDS = (
     "notes",
 )
 STATUS_FIELDS = ("status", "exit_reason", "exit_date", "merged_into_id")
+# Facts kept by protection's services from the child's open cases, not edited by hand.
+PROTECTION_FIELDS = ("open_mandatory_report", "open_abuse_case")
 CLASSIFICATION_FIELDS = (
     *FLAG_COLUMNS,
     "weakness_type",
@@ -59,7 +61,9 @@ CLASSIFICATION_FIELDS = (
     "classification_reasons",
     "classified_on",
 )
-SNAPSHOT_FIELDS = FACT_FIELDS + STATUS_FIELDS + CLASSIFICATION_FIELDS[:-1]
+SNAPSHOT_FIELDS = (
+    FACT_FIELDS + STATUS_FIELDS + PROTECTION_FIELDS + CLASSIFICATION_FIELDS[:-1]
+)
 # Derived from the visits, kept out of the history (the visits are their record).
 SCHEDULE_FIELDS = ("last_visit_date", "visit_followup_due", "next_visit_due")
 

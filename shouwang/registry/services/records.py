@@ -397,3 +397,22 @@ def duplicate_dismiss(*, actor, first: Child, second: Child) -> DuplicateDecisio
         details={"other": b.pk},
     )
     return decision
+
+
+@transaction.atomic
+def child_protection_set(
+    *, actor, child_id: int, open_report: bool, open_abuse: bool, note: str
+) -> bool:
+    """Record whether the child has an open protection case (and one of abuse,
+    abandonment or neglect) and reclassify; a history row when anything changed.
+    Called by protection's services; the version is kept (no fact a person edits)."""
+    child = Child.objects.select_for_update().get(pk=child_id)
+    if (child.open_mandatory_report, child.open_abuse_case) == (open_report, open_abuse):
+        return False
+    before = snapshot(child)
+    child.open_mandatory_report, child.open_abuse_case = open_report, open_abuse
+    apply_classification(child, as_of=timezone.localdate())
+    changes = diff(before, snapshot(child))
+    child.save()
+    _record(child, actor=actor, action=ChangeAction.RECLASSIFY, changes=changes, note=note)
+    return True
