@@ -34,6 +34,10 @@ class Perm(StrEnum):
     VIEW_REPORTS = "view_reports"  # dashboards, statistics tables (aggregates)
     VIEW_BULLETINS = "view_bulletins"  # read and download generated bulletins
     GENERATE_BULLETINS = "generate_bulletins"  # generate bulletins, manage templates
+    REPORT_CASES = "report_cases"  # file mandatory reports (强制报告)
+    HANDLE_CASES = (
+        "handle_cases"  # protection cases: inboxes, referrals (protection.access)
+    )
 
 
 _CASEWORK = frozenset(
@@ -43,6 +47,7 @@ _CASEWORK = frozenset(
         Perm.REVEAL_ID,
         Perm.VIEW_CHILD_STATS,
         Perm.RECORD_VISITS,
+        Perm.REPORT_CASES,
     }
 )
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -62,6 +67,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_REPORTS,
             Perm.VIEW_BULLETINS,
             Perm.GENERATE_BULLETINS,
+            Perm.HANDLE_CASES,
         }
     )
     | _CASEWORK,
@@ -76,8 +82,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     )
     | _CASEWORK,
     Role.DIRECTOR: frozenset({Perm.VIEW_AREAS, Perm.CONFIRM_CYCLE}) | _CASEWORK,
-    # Member units see the cases referred to them (a later issue); nothing here yet.
-    Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS}),
+    # Member units report, and see the cases referred to them (protection.access).
+    Role.DEPARTMENT: frozenset({Perm.VIEW_AREAS, Perm.REPORT_CASES, Perm.HANDLE_CASES}),
     Role.LEADER: frozenset(
         {
             Perm.VIEW_AREAS,

@@ -19,6 +19,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from shouwang.accounts import access
+from shouwang.accounts.access import Perm
+from shouwang.accounts.access import has_perm as accounts_perm
 from shouwang.accounts.models import Role, Unit
 from shouwang.areas.models import AreaLevel
 
@@ -236,7 +238,7 @@ def can(user, do: Do, obj=None, *, kind: str | None = None) -> bool:
     if not _active(user):
         return False
     if do == Do.REPORT:
-        return user.role in _REPORTERS and bool(user.area_id)
+        return accounts_perm(user, Perm.REPORT_CASES) and bool(user.area_id)
     if do == Do.REPORT_ON_BEHALF:
         return is_civil(user) and bool(user.area_id)
     if do == Do.REVIEW_GLASS:
