@@ -58,16 +58,19 @@ services:
 	bash scripts/test-services.sh
 
 test-sqlite: install assets
+	@echo "== 测试：SQLite =="
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: install assets
+	@echo "== 测试：PostgreSQL =="
 	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The two databases' runs go side by side (one process each, on two cores); each run's
+# output is printed whole when it ends. TEST_JOBS=1 runs them one after the other.
+TEST_JOBS ?= 2
 test: install assets services lint
-	@echo "== 测试：SQLite =="
-	$(MAKE) --no-print-directory test-sqlite
-	@echo "== 测试：PostgreSQL =="
-	$(MAKE) --no-print-directory test-postgres
+	@echo "== 测试：SQLite 与 PostgreSQL（$(TEST_JOBS) 个进程并行）=="
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 # The bench extra (django-import-export, the comparison of bench/roster_import.py).
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
