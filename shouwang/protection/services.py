@@ -45,6 +45,7 @@ from .vocab import (
     REFERRAL_OPEN,
     SEXUAL_HARM,
     ActionKind,
+    Actor,
     CaseEventKind,
     CaseStatus,
     Channel,
@@ -220,14 +221,15 @@ def _save(case: Case) -> None:
     case.save()
 
 
-def _sync_child(case: Case, *, actor) -> None:
+def _sync_child(case: Case, *, actor, child_id: int | None = None) -> None:
     """Keep the child's open-case facts (and so its classification) in step."""
-    if not case.child_id:
+    child_id = child_id or case.child_id
+    if not child_id:
         return
-    open_cases = Case.objects.filter(child_id=case.child_id, closed_at=None)
+    open_cases = Case.objects.filter(child_id=child_id, closed_at=None)
     child_protection_set(
         actor=actor,
-        child_id=case.child_id,
+        child_id=child_id,
         open_report=open_cases.exists(),
         open_abuse=open_cases.filter(situation__in=ABUSE_OR_NEGLECT).exists(),
         note=f"保护案件 {case.number}",
@@ -832,34 +834,16 @@ def action_record(*, actor, case_id: int, values: Mapping[str, Any]) -> CaseActi
         referral = case.referrals.filter(
             unit=actor.unit, status=ReferralStatus.ACCEPTED
         ).first()
+    kind_actor = ACTION_ACTOR[ActionKind(kind)]
     action = CaseAction.objects.create(
         case=case,
         referral=referral,
         county_id=case.county_id,
         area_id=case.area_id,
-        actor=ACTION_ACTOR[ActionKind(kind)]
-        if ACTION_ACTOR[ActionKind(kind)] != "other"
-        else access.actor_of(actor),
+        actor=access.actor_of(actor) if kind_actor == Actor.OTHER else kind_actor,
         unit=actor.unit if actor.role == Role.DEPARTMENT else "",
         recorded_by=actor,
-        persons=cleaned.get("persons", 1),
-        families=cleaned.get("families", 0),
-        cases=cleaned.get("cases", 1),
-        **{
-            k: v
-            for k, v in cleaned.items()
-            if k
-            in (
-                "kind",
-                "occurred_on",
-                "ground",
-                "placement",
-                "charge",
-                "sentence",
-                "service",
-                "note",
-            )
-        },
+        **cleaned,
     )
     _save(case)
     _event(
@@ -1056,7 +1040,7 @@ def case_child_link(*, actor, case_id: int, child_id: int) -> Case:
     _audit(actor, AuditAction.CASE_UPDATE, case, case, step="link_child")
     _sync_child(case, actor=actor)
     if previous:
-        _sync_child(Case(number=case.number, child_id=previous), actor=actor)
+        _sync_child(case, actor=actor, child_id=previous)
     return case
 
 
