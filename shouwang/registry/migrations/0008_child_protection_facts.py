@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0007_exit_review_due_on_label'),
+        ("registry", "0007_exit_review_due_on_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='open_abuse_case',
-            field=models.BooleanField(default=False, verbose_name='有未结的虐待遗弃案件'),
+            model_name="child",
+            name="open_abuse_case",
+            field=models.BooleanField(
+                default=False, verbose_name="有未结的虐待遗弃案件"
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='open_mandatory_report',
-            field=models.BooleanField(default=False, verbose_name='有未结的强制报告案件'),
+            model_name="child",
+            name="open_mandatory_report",
+            field=models.BooleanField(
+                default=False, verbose_name="有未结的强制报告案件"
+            ),
         ),
     ]

@@ -407,12 +407,17 @@ def child_protection_set(
     abandonment or neglect) and reclassify; a history row when anything changed.
     Called by protection's services; the version is kept (no fact a person edits)."""
     child = Child.objects.select_for_update().get(pk=child_id)
-    if (child.open_mandatory_report, child.open_abuse_case) == (open_report, open_abuse):
+    if (child.open_mandatory_report, child.open_abuse_case) == (
+        open_report,
+        open_abuse,
+    ):
         return False
     before = snapshot(child)
     child.open_mandatory_report, child.open_abuse_case = open_report, open_abuse
     apply_classification(child, as_of=timezone.localdate())
     changes = diff(before, snapshot(child))
     child.save()
-    _record(child, actor=actor, action=ChangeAction.RECLASSIFY, changes=changes, note=note)
+    _record(
+        child, actor=actor, action=ChangeAction.RECLASSIFY, changes=changes, note=note
+    )
     return True
