@@ -60,18 +60,47 @@ PROGRESS = [
         "{{ confirmations.rate.vs_prev }}。",
     ),
     (
-        "五是救助保护与关爱服务不断加强。",
+        "五是强制报告制度有效落实。",
+        "{{ period.label }}，共收到强制报告{{ protection.reports }}件，"
+        "{{ protection.reports.vs_prev }}。按情形分：生殖器官或隐私部位遭受或疑似遭受"
+        "非正常损伤{{ protection.reports_genital_injury }}件，不满十四周岁的女性遭受或"
+        "疑似遭受性侵害、怀孕、流产{{ protection.reports_girl_under_14 }}件，十四周岁"
+        "以上女性遭受或疑似遭受性侵害所致怀孕、流产{{ protection.reports_girl_14_plus }}"
+        "件，身体多处损伤、严重营养不良、意识不清，疑似受到家庭暴力、欺凌、虐待、殴打"
+        "或被麻醉{{ protection.reports_violence }}件，因自杀、自残、工伤、中毒等非正常"
+        "原因导致伤残、死亡{{ protection.reports_abnormal_harm }}件，被遗弃或长期处于"
+        "无人照料状态{{ protection.reports_abandoned }}件，来源不明、失踪或被拐卖、收买"
+        "{{ protection.reports_missing }}件，被组织乞讨{{ protection.reports_begging }}"
+        "件，其他严重侵害身心健康或正在面临不法侵害危险"
+        "{{ protection.reports_other_serious }}件；独居、无人监护"
+        "{{ protection.reports_living_alone }}件，监护人无监护能力或不履行监护职责"
+        "{{ protection.reports_guardian_failing }}件，无户籍"
+        "{{ protection.reports_no_hukou }}件，失学辍学"
+        "{{ protection.reports_out_of_school }}件。公安机关受理报告"
+        "{{ protection.police_decided }}件{% if protection.police_decided %}，从报告到"
+        "受理用时中位数为{{ protection.police_hours_median }}小时，90%的报告在"
+        "{{ protection.police_hours_p90 }}小时内受理{% endif %}。截至{{ period.end }}，"
+        "逾期未办事项{{ protection.overdue_items }}项。",
+    ),
+    (
+        "六是救助保护与关爱服务不断加强。",
         "救助流浪乞讨未成年人{{ protection.rescues }}人次，帮扶严重监护缺失家庭"
         "{{ protection.families_helped }}户、儿童{{ protection.children_helped }}人，"
-        "安置到福利机构的儿童{{ protection.placed_in_institution }}人；法院审结拐卖儿童犯罪"
-        "案件{{ court.trafficking_cases }}件、虐待儿童犯罪案件{{ court.abuse_cases }}件；"
-        "检察机关批准逮捕侵害儿童案件{{ procuratorate.arrest_cases }}件"
-        "{{ procuratorate.arrest_persons }}人，提起公诉{{ procuratorate.prosecution_cases }}件"
-        "{{ procuratorate.prosecution_persons }}人；公安机关为无户籍儿童登记户口"
-        "{{ police.hukou_registered }}人；纳入农村危房改造的家庭"
+        "安置到福利机构的儿童{{ protection.placed_in_institution }}人；公安机关为无户籍"
+        "儿童登记户口{{ police.hukou_registered }}人；纳入农村危房改造的家庭"
         "{{ exchange.housing_households }}户，纳入帮扶的家庭"
         "{{ exchange.poverty_households }}户；建立健康档案的儿童{{ exchange.health_records }}人，"
         "接种疫苗的儿童{{ exchange.vaccinated }}人。",
+    ),
+    (
+        "七是司法保护持续加强。",
+        "法院审结侵害儿童犯罪案件{{ court.judged_cases }}件，其中拐卖儿童犯罪案件"
+        "{{ court.trafficking_cases }}件，虐待、猥亵儿童犯罪案件{{ court.abuse_cases }}件"
+        "（其中猥亵儿童犯罪案件{{ court.indecency_cases }}件），遗弃犯罪案件"
+        "{{ court.abandonment_cases }}件，其他侵害儿童犯罪案件{{ court.other_cases }}件；"
+        "检察机关批准逮捕侵害儿童案件{{ procuratorate.arrest_cases }}件"
+        "{{ procuratorate.arrest_persons }}人，提起公诉{{ procuratorate.prosecution_cases }}件"
+        "{{ procuratorate.prosecution_persons }}人。",
     ),
     (
         "控辍保学方面，",
@@ -153,6 +182,11 @@ TABLE_COLUMNS = [
         "走访逾期率（%）",
         "{{ row.visits.overdue_rate }}",
         "{{ total.visits.overdue_rate }}",
+    ),
+    (
+        "强制报告（件）",
+        "{{ row.protection.reports }}",
+        "{{ total.protection.reports }}",
     ),
 ]
 

@@ -14,6 +14,14 @@ Both return values per area code (villages mostly; a township's own contribution
 such as "this township has a supervisor", under the township's code), which add up
 the area tree.
 
+Derived figures have no source and are computed from summed values after the sum: a
+rate from the two figures it divides (`ratio`), a quantile (median, p90) from a
+histogram (`quantile`). A quantile does not add up the tree, its histogram does: a
+source returns the counts of each whole value under internal keys
+(`histogram_key(name, value)`, such as "protection.police_hours@5"), which are summed
+like any count and never shown, and the quantile of an area is read from its summed
+counts, so that it equals the quantile of the area's own rows.
+
 Each app declares its figures in a module listed in FIGURE_MODULES; a figure the
 product does not hold yet is declared with `pending` (the capability that will add
 it) and no source, so that the bulletin prints "（暂无数据）" rather than a number.
@@ -32,6 +40,7 @@ FIGURE_MODULES = [
     "shouwang.reports.figures.ledger",
     "shouwang.reports.figures.staff",
     "shouwang.reports.figures.visits",
+    "shouwang.protection.figures",
     "shouwang.reports.figures.pending",
 ]
 
@@ -58,6 +67,8 @@ class Figure:
     source: str = ""  # the Source computing it; "" for a derived or pending figure
     count: Predicate | None = None  # for counting sources: which rows count
     ratio: tuple[str, str] | None = None  # a rate: numerator key, denominator key
+    # A quantile: the histogram's name and the percent (50: the median).
+    quantile: tuple[str, int] | None = None
     pending: str = ""  # not held yet: the capability that will add it
     # The lowest level of area this figure counts things at (townships are counted
     # at township level): tables of sub-areas below it leave the figure out.
@@ -74,6 +85,11 @@ class Figure:
     @property
     def is_rate(self) -> bool:
         return self.ratio is not None
+
+    @property
+    def derived(self) -> bool:
+        """Computed from other values after they are summed, never summed itself."""
+        return self.ratio is not None or self.quantile is not None
 
     @property
     def placeholder(self) -> str:
@@ -117,6 +133,10 @@ def declare(*figures: Figure) -> None:
             raise ValueError(f"figure {figure.key} declared twice")
         if figure.source and figure.pending:
             raise ValueError(f"figure {figure.key}: a pending figure has no source")
+        if figure.derived and figure.source:
+            raise ValueError(f"figure {figure.key}: a derived figure has no source")
+        if HISTOGRAM_MARK in figure.key:
+            raise ValueError(f"figure {figure.key}: {HISTOGRAM_MARK} marks histograms")
         FIGURES[figure.key] = figure
 
 
@@ -132,6 +152,8 @@ def load_figure_modules() -> None:
             raise ValueError(f"figure {figure.key}: unknown source {figure.source}")
         if figure.ratio and not set(figure.ratio) <= FIGURES.keys():
             raise ValueError(f"figure {figure.key}: unknown ratio inputs")
+        if figure.quantile and not 0 < figure.quantile[1] <= 100:
+            raise ValueError(f"figure {figure.key}: a quantile is a percent")
 
 
 def held(kind: Kind | None = None) -> list[Figure]:
@@ -161,13 +183,75 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 
 
 def with_rates(values: Mapping[str, int]) -> dict[str, int | float | None]:
-    """The values with every rate figure computed from its inputs."""
-    result: dict[str, int | float | None] = dict(values)
+    """The values with every derived figure computed from its inputs (rates from the
+    two figures they divide, quantiles from their histogram's counts); the
+    histograms' internal keys are left out."""
+    result: dict[str, int | float | None] = {
+        k: v for k, v in values.items() if not is_histogram_key(k)
+    }
     for figure in FIGURES.values():
         if figure.ratio:
             num, den = figure.ratio
             result[figure.key] = rate(values.get(num), values.get(den))
+        elif figure.quantile:
+            name, percent = figure.quantile
+            result[figure.key] = quantile(histogram(values, name), percent)
     return result
+
+
+# Histograms ----------------------------------------------------------------------------
+
+HISTOGRAM_MARK = "@"
+
+
+def histogram_key(name: str, value: int) -> str:
+    """The internal key counting the rows of one whole value: "name@value"."""
+    return f"{name}{HISTOGRAM_MARK}{value}"
+
+
+def is_histogram_key(key: str) -> bool:
+    return HISTOGRAM_MARK in key
+
+
+def histogram(values: Mapping[str, int], name: str) -> dict[int, int]:
+    """The counts of each whole value of a histogram among summed values."""
+    prefix = f"{name}{HISTOGRAM_MARK}"
+    return {
+        int(key[len(prefix) :]): count
+        for key, count in values.items()
+        if key.startswith(prefix) and count
+    }
+
+
+def quantile(counts: Mapping[int, int], percent: int) -> int | None:
+    """The nearest-rank quantile of whole values given as value → count: the smallest
+    value that at least `percent` % of the rows do not exceed (the ⌈n × p⌉-th of the
+    n sorted rows; for the median of an even n, the lower middle one). None when
+    there are no rows."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    rank = -(-n * percent // 100)  # ⌈n × percent / 100⌉ in whole numbers
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable")
+
+
+def summed_kind(key: str) -> Kind | None:
+    """The kind of a value a source returns (a figure, or a histogram's count: that of
+    its quantiles); None for a derived figure or an unknown key."""
+    figure = FIGURES.get(key)
+    if figure is not None:
+        return None if figure.derived else figure.kind
+    if is_histogram_key(key):
+        name = key.rpartition(HISTOGRAM_MARK)[0]
+        for figure in FIGURES.values():
+            if figure.quantile and figure.quantile[0] == name:
+                return figure.kind
+    return None
 
 
 def add_into(total: dict[str, int], values: Mapping[str, int]) -> None:

@@ -226,8 +226,10 @@ Numbers = dict[str, int | float | None]
 
 
 def complete(values: Values) -> Numbers:
-    """All held figures, zeros filled in, rates computed from their inputs."""
-    full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.is_rate}
+    """All held figures, zeros filled in, rates and quantiles computed from their
+    inputs (the histograms' internal keys read, then left out)."""
+    full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.derived}
+    full.update((k, v) for k, v in values.items() if catalogue.is_histogram_key(k))
     return catalogue.with_rates(full)
 
 

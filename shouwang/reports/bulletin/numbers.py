@@ -24,8 +24,8 @@ STAGES = {
 
 
 def _flow(key: str) -> bool:
-    figure = catalogue.FIGURES[key]
-    return figure.kind == Kind.FLOW and not figure.is_rate
+    # Histogram counts (internal keys) go with the kind of their quantiles.
+    return catalogue.summed_kind(key) == Kind.FLOW
 
 
 def _reference_values(stocks: Values, flows: Values) -> dict[str, int | float | None]:

@@ -18,7 +18,7 @@ def _pending(key, label, unit, definition, pending, group, kind=Kind.FLOW):
     )
 
 
-_R7, _R8, _R9 = "R7 强制报告与联动保护", "R8 控辍保学", "R9 救助保障"
+_R8, _R9 = "R8 控辍保学", "R9 救助保障"
 _R10, _R11 = "R10 部门数据共享", "R11 联席会议与社会关爱"
 
 declare(
@@ -29,94 +29,6 @@ declare(
         "期内建立的纸质走访记录簿本数。",
         "尚无功能记录",
         "走访",
-    ),
-    _pending(
-        "protection.rescues",
-        "救助流浪乞讨未成年人",
-        "人次",
-        "期内救助的流浪、乞讨未成年人人次。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "protection.families_helped",
-        "帮扶严重监护缺失家庭",
-        "户",
-        "期内帮扶的监护严重缺失家庭户数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "protection.children_helped",
-        "帮扶严重监护缺失家庭的儿童",
-        "人",
-        "期内帮扶的监护严重缺失家庭中的儿童人数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "protection.placed_in_institution",
-        "安置到福利机构的儿童",
-        "人",
-        "期内安置到儿童福利机构或未成年人救助保护机构的儿童人数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "court.trafficking_cases",
-        "审结拐卖儿童犯罪案件",
-        "件",
-        "期内法院审结的拐卖儿童犯罪案件数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "court.abuse_cases",
-        "审结虐待儿童犯罪案件",
-        "件",
-        "期内法院审结的虐待、猥亵儿童等犯罪案件数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "procuratorate.arrest_cases",
-        "批准逮捕侵害儿童案件",
-        "件",
-        "期内检察机关批准逮捕的侵害儿童犯罪案件数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "procuratorate.arrest_persons",
-        "批准逮捕侵害儿童犯罪人员",
-        "人",
-        "期内检察机关批准逮捕的侵害儿童犯罪人数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "procuratorate.prosecution_cases",
-        "起诉侵害儿童案件",
-        "件",
-        "期内检察机关提起公诉的侵害儿童犯罪案件数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "procuratorate.prosecution_persons",
-        "起诉侵害儿童犯罪人员",
-        "人",
-        "期内检察机关提起公诉的侵害儿童犯罪人数。",
-        _R7,
-        "救助保护",
-    ),
-    _pending(
-        "police.hukou_registered",
-        "为无户籍儿童登记户口",
-        "人",
-        "期内公安机关为无户籍儿童办理户口登记的人数。",
-        _R7,
-        "救助保护",
     ),
     _pending(
         "exchange.housing_households",

@@ -190,9 +190,9 @@ def test_a_county_officer_generates_previews_and_downloads_a_recounted_bulletin(
     # One child registered this quarter: the comparisons say so.
     assert "在册儿童8人，较上期增加1人，增长14.3%" in text
     # Pending figures: never a number, listed at the end with their capability.
-    assert f"救助流浪乞讨未成年人{PENDING_TEXT}人次" in text
+    assert f"建立走访记录簿{PENDING_TEXT}本" in text
     assert "附：以下数字系统暂无数据" in text
-    assert "救助流浪乞讨未成年人（人次）：R7 强制报告与联动保护" in text
+    assert "走访记录簿（本）：尚无功能记录" in text
     highlighted = [
         run
         for p in document.paragraphs

@@ -144,8 +144,8 @@ def test_the_county_figures_by_heading(place):
     assert 'aria-label="在册儿童的口径"' in text
     # Figures not held yet are folded away, never shown as numbers.
     pending = re.search(r'data-testid="pending">(.*?)</details>', text, re.S).group(1)
-    assert "救助流浪乞讨未成年人：暂无数据（R7 强制报告与联动保护）" in pending
-    assert 'data-figure="protection.rescues"' not in text
+    assert "走访记录簿：暂无数据（尚无功能记录）" in pending
+    assert 'data-figure="visits.record_books"' not in text
     assert "外县儿童" not in text
 
 

@@ -82,7 +82,7 @@ def test_one_row_per_township_then_the_total(place):
     ]
     # Every held figure has a column; pending ones have none.
     assert keys == [f.key for f in catalogue.held()]
-    assert "protection.rescues" not in keys
+    assert "visits.record_books" not in keys
     assert rows["合计"]["children.total"] == 6
     assert rows["守望镇"]["children.total"] == 5
     assert rows["合计"]["visits.recorded"] == 4
@@ -91,10 +91,11 @@ def test_one_row_per_township_then_the_total(place):
 
 def test_the_sub_area_rows_add_up_to_the_total(place):
     """勾稽关系: every additive figure's sub-area rows sum to the 合计 row, which is
-    the county's own figure; rates are recomputed per row, never summed."""
+    the county's own figure; rates (and quantiles) are recomputed per row, never
+    summed."""
     _, rows = table(sheet_of(client_for(place.civil).get(URL)))
     total = rows.pop("合计")
-    additive = [f for f in catalogue.held() if not f.is_rate]
+    additive = [f for f in catalogue.held() if not f.derived]
     assert additive
     for figure in additive:
         assert sum(row[figure.key] for row in rows.values()) == total[figure.key], (
@@ -134,7 +135,7 @@ def test_a_past_period_reads_the_snapshots_and_still_adds_up(place):
     )
     total = rows.pop("合计")
     assert total["visits.recorded"] == 1  # the visit dated yesterday
-    for figure in (f for f in catalogue.held() if not f.is_rate):
+    for figure in (f for f in catalogue.held() if not f.derived):
         assert sum(r[figure.key] for r in rows.values()) == total[figure.key]
 
 
