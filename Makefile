@@ -39,6 +39,7 @@ run: install assets
 	$(PY) manage.py children_reclassify --schedule
 	$(PY) manage.py figures_snapshot --schedule
 	$(PY) manage.py jobs_sweep --schedule
+	$(PY) manage.py protection_escalate --schedule
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "守望 已启动：http://$(HOST):$(PORT)/ （后台任务由 db_worker 执行；按 Ctrl+C 停止）"
 	$(PY) manage.py db_worker & worker=$$!; \

@@ -12,6 +12,7 @@ from ninja.security import django_auth
 from shouwang.accounts.api import router as accounts_router
 from shouwang.areas.api import router as areas_router
 from shouwang.audit.api import router as audit_router
+from shouwang.protection.api import router as protection_router
 from shouwang.registry.api import router as registry_router
 from shouwang.reports.api import router as reports_router
 from shouwang.visits.api import care, cycle, schedule, visit
@@ -63,3 +64,4 @@ api.add_router("/worklists", schedule.router)
 api.add_router("/care", care.router)
 api.add_router("/cycles", cycle.router)
 api.add_router("/reports", reports_router)
+api.add_router("/protection", protection_router)

@@ -8,7 +8,7 @@ Three ways to see a case, from most to least:
 - a referral view (the fields a referral needs): a member unit while one of its
   referrals of the case is pending or accepted, and the education unit for school
   situations (not 高度敏感);
-- a receipt: the person who filed the report.
+- a receipt: the person who filed the report (or entered it from a phone call).
 Everything else is "not found". `case_q` cuts querysets the same way; `can` answers
 for one object and is used by services, views and templates alike.
 """
@@ -22,6 +22,7 @@ from shouwang.accounts import access
 from shouwang.accounts.access import Perm
 from shouwang.accounts.access import has_perm as accounts_perm
 from shouwang.accounts.models import Role, Unit
+from shouwang.areas import codes
 from shouwang.areas.models import AreaLevel
 
 from .models import BreakGlass, Case, CaseHandler, DeskMember, Referral
@@ -134,6 +135,18 @@ def desk_users(county_id: str):
     )
 
 
+def staff_holding(area_id: str):
+    """Active civil-affairs and member-unit staff whose jurisdiction holds the area
+    (posted at it or at an area above it): who may handle a case found there."""
+    from shouwang.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        role__in=[Role.CIVIL_AFFAIRS, Role.DEPARTMENT],
+        area_id__in=[area_id, *codes.ancestors(area_id)],
+    )
+
+
 def _handler_exists(user) -> Exists:
     return Exists(
         CaseHandler.objects.filter(case=OuterRef("pk"), user=user, removed_at=None)
@@ -185,9 +198,10 @@ def referral_q(user) -> Q:
 
 
 def receipt_q(user) -> Q:
+    """The reports the user filed, or entered for a reporter on the phone."""
     if not _active(user):
         return Q(pk__in=[])
-    return Q(reporter=user)
+    return Q(reporter=user) | Q(entered_by=user)
 
 
 def case_q(user) -> Q:

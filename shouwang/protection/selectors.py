@@ -4,16 +4,25 @@ inboxes, the case list, one case, the supervision (督办) list, break-the-glass
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shouwang.accounts import access as accounts_access
-from shouwang.accounts.models import Role, Unit
+from shouwang.accounts.models import Role, Unit, User
+from shouwang.areas import codes
 from shouwang.core.exceptions import NotFound
 
 from . import access
 from .access import View
-from .models import BreakGlass, Case, CaseEvent, CaseHandler, Referral
+from .models import (
+    BreakGlass,
+    Case,
+    CaseEvent,
+    CaseHandler,
+    DeadlinePolicy,
+    DeskMember,
+    Referral,
+)
 from .services import CASE_NOT_FOUND, REFERRAL_NOT_FOUND, overdue_q
 from .vocab import REFERRAL_OPEN, SCHOOL_SITUATIONS, ReferralStatus, Sensitivity
 
@@ -112,14 +121,24 @@ def referral_inbox_for(user) -> QuerySet[Referral]:
     """A member unit's open referrals (pending first), inside its jurisdiction."""
     if user.role != Role.DEPARTMENT or not user.is_active:
         return Referral.objects.none()
+    # The county column bounds the same rows (a case's county is the first six digits
+    # of its place) and lets the referral_inbox index serve them without reading
+    # every open referral of the unit in the country (docs/benchmarks.md, R7).
+    prefix = accounts_access.jurisdiction_prefix(user)
+    county = (
+        Q(county_id=codes.pad(prefix[:6]))
+        if len(prefix) >= 6
+        else accounts_access.prefix_q("county_id", prefix)
+    )
     return (
         Referral.objects.filter(
             accounts_access.jurisdiction_q(user, "case__area_id"),
+            county,
             unit=user.unit,
             status__in=REFERRAL_OPEN,
         )
         .select_related("case", "case__area")
-        .order_by("status", "respond_by", "id")
+        .order_by("-status", "respond_by", "id")  # pending before accepted
     )
 
 
@@ -169,61 +188,109 @@ class Overdue:
     referral: Referral | None = None
 
 
+_CASE_DEADLINES = (
+    ("police_due_at", "受理报告", "公安"),
+    ("feedback_due_at", "向报告单位反馈", "公安"),
+    ("assessment_due_at", "评估", "民政"),
+)
+_OVERDUE_CASE_FIELDS = (
+    "number",
+    "status",
+    "situation",
+    "sensitivity",
+    "reported_at",
+    "police_due_at",
+    "feedback_due_at",
+    "assessment_due_at",
+    "escalated_at",
+    "area__name",
+    "area__level",
+    "county__name",
+)
+
+
 def supervision_for(
-    user, *, now: datetime | None = None, limit: int = 500
+    user,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    county_id: str | None = None,
 ) -> list[Overdue]:
-    """Overdue items in the viewer's jurisdiction (civil-affairs staff), most overdue
-    first: police acceptance, feedback, assessment, and referrals not answered."""
+    """Overdue items in the viewer's jurisdiction (civil-affairs staff; one county of
+    it when county_id is given), most overdue first: police acceptance, feedback,
+    assessment, and referrals not answered."""
     if not access.is_civil(user):
         return []
     now = now or timezone.now()
-    cases = (
-        Case.objects.filter(access.full_q(user))
-        .filter(overdue_q(now))
-        .select_related("area", "county")
-        .order_by("reported_at")[:limit]
-    )
-    items: list[Overdue] = []
-    for case in cases:
-        for field, what, owed in (
-            ("police_due_at", "受理报告", "公安"),
-            ("feedback_due_at", "向报告单位反馈", "公安"),
-            ("assessment_due_at", "评估", "民政"),
-        ):
-            due = getattr(case, field)
+    visible = Case.objects.filter(access.full_q(user))
+    if county_id:
+        visible = visible.filter(county_id=county_id)
+    # First the deadlines alone (cheap rows), then the cases and referrals of the
+    # `limit` most overdue items only, with what an item shows: loading every late
+    # row whole cost more than the queries (docs/benchmarks.md, R7).
+    found: list[tuple[datetime, str, str, int, int | None]] = []
+    for pk, *dues in (
+        visible.filter(overdue_q(now))
+        .order_by("reported_at")
+        .values_list("pk", *(field for field, _, _ in _CASE_DEADLINES))[:limit]
+    ):
+        for due, (_, what, owed) in zip(dues, _CASE_DEADLINES, strict=True):
             if due and due < now:
-                items.append(Overdue(case, what, owed, due))
-    referrals = (
+                found.append((due, what, owed, pk, None))
+    for pk, case_id, due in (
         Referral.objects.filter(
-            case__in=Case.objects.filter(access.full_q(user)).values("pk"),
+            case__in=visible.values("pk"),
             status=ReferralStatus.PENDING,
             respond_by__lt=now,
         )
-        .select_related("case", "case__area", "case__county")
-        .order_by("respond_by")[:limit]
+        .order_by("respond_by")
+        .values_list("pk", "case_id", "respond_by")[:limit]
+    ):
+        found.append((due, "", "", case_id, pk))
+    found.sort(key=lambda item: item[0])
+    found = found[:limit]
+    cases = (
+        Case.objects.select_related("area", "county")
+        .only(*_OVERDUE_CASE_FIELDS)
+        .in_bulk({item[3] for item in found})
     )
-    for referral in referrals:
+    referrals = Referral.objects.only(
+        "case", "unit", "service", "status", "respond_by", "escalated_at"
+    ).in_bulk({item[4] for item in found if item[4]})
+    items: list[Overdue] = []
+    for due, what, owed, case_id, referral_id in found:
+        case = cases[case_id]
+        if referral_id is None:
+            items.append(Overdue(case, what, owed, due))
+            continue
+        referral = referrals[referral_id]
+        referral.case = case
         items.append(
             Overdue(
-                referral.case,
+                case,
                 f"接收转介（{referral.get_service_display()}）",
                 referral.get_unit_display(),
-                referral.respond_by,
+                due,
                 referral,
             )
         )
-    items.sort(key=lambda item: item.due_at)
-    return items[:limit]
+    return items
 
 
 def supervision_count_for(user, *, now: datetime | None = None) -> int:
-    """How many items are overdue in the viewer's jurisdiction."""
+    """How many items are overdue in the viewer's jurisdiction: the length of
+    supervision_for's list (a case late on two deadlines is two items)."""
     if not access.is_civil(user):
         return 0
     now = now or timezone.now()
     visible = Case.objects.filter(access.full_q(user))
+    late = visible.filter(overdue_q(now)).aggregate(
+        police=Count("pk", filter=Q(police_due_at__lt=now)),
+        feedback=Count("pk", filter=Q(feedback_due_at__lt=now)),
+        assessment=Count("pk", filter=Q(assessment_due_at__lt=now)),
+    )
     return (
-        visible.filter(overdue_q(now)).count()
+        sum(late.values())
         + Referral.objects.filter(
             case__in=visible.values("pk"),
             status=ReferralStatus.PENDING,
@@ -241,8 +308,9 @@ def glass_list_for(user) -> QuerySet[BreakGlass]:
         return BreakGlass.objects.none()
     return (
         BreakGlass.objects.filter(accounts_access.jurisdiction_q(user, "case__area_id"))
-        .select_related("case", "user", "reviewed_by")
-        .order_by("reviewed_at", "-created_at")
+        .select_related("case", "user", "user__area", "reviewed_by")
+        # Unreviewed first on every database (PostgreSQL sorts NULL last by default).
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-created_at", "-id")
     )
 
 
@@ -250,3 +318,119 @@ def case_counts_by_status(user) -> dict[str, int]:
     return dict(
         case_list_for(user).values_list("status").annotate(n=Count("pk")).order_by()
     )
+
+
+# Settings: deadlines and the protection desk ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountyDeadlines:
+    """A county's deadlines in force, and who set them (None: the defaults)."""
+
+    county_id: str
+    police_accept_hours: int
+    feedback_days: int
+    assessment_days: int
+    policy: DeadlinePolicy | None
+
+
+def county_deadlines_for(user, *, county_id: str) -> CountyDeadlines:
+    """The deadlines of a county in a civil-affairs viewer's jurisdiction; NotFound
+    for any other county."""
+    if not access.is_civil(user) or not accounts_access.in_jurisdiction(
+        user, county_id
+    ):
+        raise NotFound("区划不存在或不在您的管辖范围内。")
+    policy = (
+        DeadlinePolicy.objects.select_related("updated_by")
+        .filter(county_id=county_id)
+        .first()
+    )
+    values = (
+        {key: getattr(policy, key) for key in DeadlinePolicy.DEFAULTS}
+        if policy
+        else DeadlinePolicy.DEFAULTS
+    )
+    return CountyDeadlines(county_id=county_id, policy=policy, **values)
+
+
+def desk_for(user, *, county_id: str) -> QuerySet[User]:
+    """The active county-level civil-affairs workers of a county in the viewer's
+    jurisdiction (civil-affairs staff), each with `on_desk`: named on its protection
+    desk."""
+    if not access.is_civil(user) or not accounts_access.in_jurisdiction(
+        user, county_id
+    ):
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, role=Role.CIVIL_AFFAIRS, area_id=county_id)
+        .annotate(
+            on_desk=Exists(
+                DeskMember.objects.filter(
+                    user=OuterRef("pk"), county_id=county_id, active=True
+                )
+            )
+        )
+        .order_by("username")
+    )
+
+
+# The case pages ------------------------------------------------------------------------
+
+
+def feedback_inbox_for(user) -> QuerySet[Case]:
+    """Accepted reports whose reporting unit the police still owe an answer (art. 8),
+    oldest deadline first."""
+    if not access.is_police(user):
+        return Case.objects.none()
+    return (
+        Case.objects.filter(access.full_q(user), feedback_due_at__isnull=False)
+        .select_related("area", "child")
+        .order_by("feedback_due_at", "id")
+    )
+
+
+def case_filter(
+    cases: QuerySet[Case],
+    *,
+    status: str = "",
+    situation: str = "",
+    overdue: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    """The case list's filters on an already cut queryset; overdue: a deadline of the
+    case passed, or a referral of it not answered in time."""
+    if status:
+        cases = cases.filter(status=status)
+    if situation:
+        cases = cases.filter(situation=situation)
+    if overdue:
+        now = now or timezone.now()
+        late_referral = Exists(
+            Referral.objects.filter(
+                case=OuterRef("pk"),
+                status=ReferralStatus.PENDING,
+                respond_by__lt=now,
+            )
+        )
+        cases = cases.filter(overdue_q(now) | late_referral)
+    return cases
+
+
+def case_actions_for(user, case: Case):
+    """The actions of a case the viewer may read: every one on the whole case, their
+    own unit's on a referral, none on a receipt."""
+    actions = case.actions.select_related("recorded_by").order_by("occurred_on", "id")
+    view = access.view_of(user, case)
+    if view == View.FULL:
+        return actions
+    if view == View.REFERRAL and user.role == Role.DEPARTMENT:
+        return actions.filter(unit=user.unit)
+    return actions.none()
+
+
+def handler_candidates(case: Case) -> list[User]:
+    """Who may be named a handler of the case: exactly those services.case_handlers_set
+    accepts (civil-affairs and member-unit staff whose jurisdiction holds it)."""
+    found = access.staff_holding(case.area_id).select_related("area")
+    return sorted(found, key=lambda u: (u.role, u.unit, u.pk))

@@ -161,8 +161,10 @@ def desk_member_set(*, actor, user: User, active: bool) -> DeskMember:
     if not access.is_civil(actor) or not user.area_id:
         raise DomainError(DENIED)
     county = codes.pad(user.area_id[:6])
-    if user.role != Role.CIVIL_AFFAIRS or not accounts_access.in_jurisdiction(
-        actor, county
+    if (
+        user.role != Role.CIVIL_AFFAIRS
+        or user.area.level != AreaLevel.COUNTY  # a city's worker sits on no desk
+        or not accounts_access.in_jurisdiction(actor, county)
     ):
         raise DomainError("只能指定本辖区县级民政干部为保护专岗人员。")
     member, _ = DeskMember.objects.update_or_create(
@@ -378,13 +380,9 @@ def _number(county_id: str, day) -> str:
 def _name_handlers(case: Case, *, actor) -> None:
     """A highly sensitive case's first handlers: the county's protection desk and the
     police whose jurisdiction holds the place."""
-    police = [
-        u
-        for u in User.objects.filter(
-            is_active=True, role=Role.DEPARTMENT, unit=Unit.POLICE
-        ).exclude(area=None)
-        if case.area_id.startswith(codes.prefix_of(u.area_id))
-    ]
+    police = access.staff_holding(case.area_id).filter(
+        role=Role.DEPARTMENT, unit=Unit.POLICE
+    )
     for user in [*access.desk_users(case.county_id), *police]:
         CaseHandler.objects.get_or_create(
             case=case, user=user, removed_at=None, defaults={"added_by": actor}
@@ -582,12 +580,10 @@ def case_assess(
 
 def unit_exists(unit: str, case: Case) -> bool:
     """Whether the member unit has an active account whose jurisdiction holds the case."""
-    return any(
-        case.area_id.startswith(codes.prefix_of(area))
-        for area in User.objects.filter(is_active=True, role=Role.DEPARTMENT, unit=unit)
-        .exclude(area=None)
-        .values_list("area_id", flat=True)
-        .distinct()
+    return (
+        access.staff_holding(case.area_id)
+        .filter(role=Role.DEPARTMENT, unit=unit)
+        .exists()
     )
 
 
@@ -823,6 +819,9 @@ def action_record(*, actor, case_id: int, values: Mapping[str, Any]) -> CaseActi
     case = _locked(actor, case_id, Do.RECORD_ACTION)
     _require_open(case)
     cleaned = check_action(values, today=timezone.localdate())
+    found_on = timezone.localdate(case.found_at)
+    if cleaned["occurred_on"] < found_on:
+        _refuse("occurred_on", f"措施日期不能早于发现日期（{found_on:%Y-%m-%d}）。")
     kind = cleaned["kind"]
     if not access.can(actor, Do.RECORD_ACTION, case, kind=kind):
         _refuse(
@@ -933,25 +932,13 @@ def case_reopen(*, actor, case_id: int, reason: str) -> Case:
 # Handlers, sensitivity, the ledger child -------------------------------------------------
 
 
-def _handler_candidates(case: Case):
-    """Who may be named a handler: civil-affairs and member-unit staff whose
-    jurisdiction holds the case."""
-    return [
-        u
-        for u in User.objects.filter(
-            is_active=True, role__in=[Role.CIVIL_AFFAIRS, Role.DEPARTMENT]
-        ).exclude(area=None)
-        if case.area_id.startswith(codes.prefix_of(u.area_id))
-    ]
-
-
 @transaction.atomic
 def case_handlers_set(
     *, actor, case_id: int, add: Iterable[int] = (), remove: Iterable[int] = ()
 ) -> Case:
     """Name or remove handlers; a highly sensitive case always keeps one."""
     case = _locked(actor, case_id, Do.MANAGE)
-    candidates = {u.pk: u for u in _handler_candidates(case)}
+    candidates = {u.pk: u for u in access.staff_holding(case.area_id)}
     now = timezone.now()
     added, removed = [], []
     for pk in add:
@@ -1091,6 +1078,8 @@ def glass_review(*, actor, glass_id: int, note: str) -> BreakGlass:
     )
     if glass is None or not accounts_access.in_jurisdiction(actor, glass.case.area_id):
         raise NotFound("记录不存在或不在您的管辖范围内。")
+    if glass.user_id == actor.pk:
+        raise DomainError("不能复核自己的紧急查看，请由其他民政干部复核。")
     note = _text({"note": note}, "note", "复核意见", required=True)
     if glass.reviewed_at:
         raise DomainError("该紧急查看已复核。")

@@ -4,8 +4,11 @@ count read through the owning app's selectors and so cut to the user's jurisdict
 Directors and supervisors (a village, a township) read their live worklists;
 civil-affairs staff and leaders read the figure catalogue's stored figures of today
 (reports.selectors.report_for, counted within STATS_TODAY_MAX_MINUTES) as the
-statistics page does, and the page says when they were counted. Member units see what
-the product will do for their unit; the system administrator, accounts and areas."""
+statistics page does, and the page says when they were counted. Protection work
+(强制报告 and linkage cases) is read through protection.selectors: the police and member
+units see what waits in their inbox, civil-affairs staff the cases awaiting assessment
+and the overdue items; whoever files reports gets the button that files one. The
+system administrator sees accounts and areas."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +25,10 @@ from shouwang.accounts.selectors import user_counts_by_role_for
 from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
 from shouwang.areas.selectors import area_counts_by_level_for
+from shouwang.protection import access as protection_access
+from shouwang.protection import selectors as protection_selectors
+from shouwang.protection.timing import due_words
+from shouwang.protection.vocab import ReferralStatus
 from shouwang.registry.selectors import exit_review_list_for
 from shouwang.reports.periods import default_period
 from shouwang.reports.selectors import home_figures_for, report_for
@@ -48,7 +55,10 @@ from shouwang.visits.selectors.schedule import (
     overdue_rates_for,
 )
 
+from .navigation import inbox_count, supervision_count
+
 DUE_SHOWN = 5  # children of the visit worklist listed on the home page
+CASES_SHOWN = 5  # protection items of the inbox listed on the home page
 CYCLES_SHOWN = 3  # open review cycles read for the home page, newest first
 REVIEW_NOTES = {
     VillageReviewStatus.PENDING: "本村尚未提交：逐一确认儿童后提交",
@@ -156,32 +166,37 @@ class Overview:
     reviews: bool  # whether the viewer follows review cycles
 
 
-# What the product will do for each member unit (docs: domain.md), said plainly: none
-# of it exists yet, and nothing of the ledger is shown to member units.
+# What each member unit does in 守望 now, and what later versions add, said plainly.
 REFERRALS = (
-    "接收转介：民政部门和乡镇把需要{unit}处置的个案转给本单位，本单位接收（或说明理由退回）、"
+    "接收转介：民政部门把需要{unit}处置的个案转给本单位，本单位接收（或说明理由退回）、"
     "处置并登记结果；个案只在待接收和处置期间对本单位可见，只显示处置所需的信息。"
 )
+REPORTING = (
+    "强制报告：发现儿童疑似受到侵害或面临危险时，立即点“强制报告”提交，"
+    "县公安和民政部门同时收到，您会得到受理编号，可在“案件”中查看办理情况。"
+)
+UNIT_WORK: dict[str, tuple[str, ...]] = {
+    Unit.POLICE: (
+        "受理强制报告：学校、医院、村（居）委会等报告的儿童疑似受侵害线索即时出现在“待办”中，"
+        "立即受理，受案后 3 日内把受案情况告知报告单位。",
+        "登记为无户籍儿童登记户口、立案等处置措施，供工作情况通报汇总。",
+    ),
+    Unit.EDUCATION: ("失学辍学的报告同时送到教育部门，出现在“待办”中。",),
+    Unit.COURT: ("登记受理和审结的侵害儿童案件（按罪名和判处），供工作情况通报汇总。",),
+    Unit.PROCURATORATE: (
+        "登记批捕、起诉阶段侵害儿童案件的件数和人数以及检察建议，供工作情况通报汇总。",
+    ),
+    Unit.DISABLED_FEDERATION: ("接收残疾儿童康复、救助方面的转介，并登记处置结果。",),
+}
 UNIT_PLANS: dict[str, tuple[str, ...]] = {
     Unit.EDUCATION: (
         "控辍保学：比对户籍与学籍找出适龄未入学的儿童，比对学籍与在校情况找出辍学儿童，"
         "孤儿、事实无人抚养、残疾、留守和困境儿童优先；每名辍学儿童落实包保责任人、"
         "一人一案和劝返记录，返校后凭结果销号。",
-        "强制报告：学校、幼儿园发现儿童疑似受到侵害时立即报告公安机关，并在平台上跟踪处置。",
     ),
-    Unit.POLICE: (
-        "强制报告：接收学校、医院、村（居）委会等报告的儿童疑似受侵害线索，立即受理，"
-        "受案后 3 日内把受案情况告知报告单位。",
-        "为无户籍儿童登记户口；查找走失、被拐卖、身份不明儿童和弃婴的父母。",
-    ),
-    Unit.COURT: ("填报审理拐卖儿童、虐待儿童案件的情况，供工作情况通报汇总。",),
-    Unit.PROCURATORATE: (
-        "监督强制报告制度的落实；填报批捕、起诉阶段侵害儿童案件的件数和人数，供工作情况通报汇总。",
-    ),
-    Unit.HEALTH: (
-        "强制报告：医院、卫生院发现儿童疑似受到侵害时立即报告，并在平台上跟踪处置。",
-        "填报儿童健康档案建立和预防接种的情况。",
-    ),
+    Unit.POLICE: ("查找走失、被拐卖、身份不明儿童和弃婴的父母。",),
+    Unit.PROCURATORATE: ("监督强制报告制度的落实：查看本辖区报告的受理和办理时限。",),
+    Unit.HEALTH: ("填报儿童健康档案建立和预防接种的情况。",),
     Unit.HOUSING: ("填报纳入农村危房改造的儿童家庭户数，供工作情况通报汇总。",),
     Unit.RURAL_REVITALIZATION: (
         "填报纳入帮扶政策的儿童家庭户数；为控辍保学提供建档立卡、防返贫监测户名单的比对。",
@@ -192,14 +207,18 @@ UNIT_PLANS: dict[str, tuple[str, ...]] = {
     Unit.YOUTH_LEAGUE: (
         "关爱帮扶：组织志愿者与儿童结对，填报志愿服务和开展活动的情况。",
     ),
-    Unit.DISABLED_FEDERATION: ("接收残疾儿童康复、救助方面的转介，并登记处置结果。",),
 }
 
 
-def unit_plan(unit: str) -> list[str]:
-    """What the product will do for a member unit, first the referrals all share."""
+def unit_work(unit: str) -> list[str]:
+    """What a member unit does in 守望 now: reports and referrals, then its own."""
     label = Unit(unit).label if unit in Unit.values else "本单位"
-    return [REFERRALS.format(unit=label), *UNIT_PLANS.get(unit, ())]
+    return [REPORTING, REFERRALS.format(unit=label), *UNIT_WORK.get(unit, ())]
+
+
+def unit_plan(unit: str) -> list[str]:
+    """What later versions add for a member unit (may be empty)."""
+    return list(UNIT_PLANS.get(unit, ()))
 
 
 def home_for(*, viewer) -> dict:
@@ -208,14 +227,196 @@ def home_for(*, viewer) -> dict:
     if viewer.role == Role.ADMIN:
         return _admin(viewer)
     if viewer.role == Role.DEPARTMENT:
-        return {"unit_plan": unit_plan(viewer.unit)}
+        return _member_unit(viewer)
     if not viewer.area_id:  # no jurisdiction: nothing to count
         return {}
     if viewer.role in (Role.DIRECTOR, Role.SUPERVISOR):
-        return _caseworker(viewer, today)
+        return {
+            **_caseworker(viewer, today),
+            "report_button": protection_access.can(viewer, protection_access.Do.REPORT),
+        }
     if access.has_perm(viewer, Perm.VIEW_REPORTS):
-        return _overview_page(viewer)
+        context = _overview_page(viewer)
+        if protection_access.is_civil(viewer):
+            context["protection"] = _civil_protection(viewer)
+        return context
     return {}
+
+
+# Protection work ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One item waiting in a protection inbox: the case, what waits, and its deadline."""
+
+    number: str
+    what: str
+    place: str
+    url: str
+    due_text: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class ProtectionPanel:
+    """A protection summary on the home page: counts linked to their lists, the first
+    items waiting, and the links to the inbox and the report form."""
+
+    title: str
+    total: int  # the inbox count the navigation shows
+    tasks: list[Task]
+    items: list[CaseLine] = field(default_factory=list)
+    can_report: bool = False
+
+    @property
+    def inbox_url(self) -> str:
+        return reverse("protection:inbox")
+
+
+def _case_url(case_id: int) -> str:
+    return reverse("protection:case-detail", kwargs={"pk": case_id})
+
+
+def _member_unit(viewer) -> dict:
+    """A member unit (police included): what waits in its inbox, then what the unit
+    does in 守望 now and later."""
+    return {
+        "protection": _unit_protection(viewer),
+        "unit_work": unit_work(viewer.unit),
+        "unit_plan": unit_plan(viewer.unit),
+    }
+
+
+def _unit_protection(viewer) -> ProtectionPanel:
+    now = timezone.now()
+    inbox = reverse("protection:inbox")
+    tasks, items = [], []
+    if protection_access.is_police(viewer):
+        waiting = protection_selectors.police_inbox_for(viewer)
+        late = waiting.filter(police_due_at__lt=now).count()
+        tasks.append(
+            Task(
+                "police",
+                "待受理的报告",
+                waiting.count(),
+                inbox,
+                f"其中 {late} 件已超过受理时限" if late else "报告提交后请立即受理",
+                urgent=bool(late),
+            )
+        )
+        for case in waiting[:CASES_SHOWN]:
+            overdue, words = due_words(case.police_due_at, now)
+            items.append(
+                CaseLine(
+                    case.number,
+                    case.get_situation_display(),
+                    case.area.name,
+                    _case_url(case.pk),
+                    f"受理{words}",
+                    overdue,
+                )
+            )
+    referrals = protection_selectors.referral_inbox_for(viewer)
+    pending = referrals.filter(status=ReferralStatus.PENDING)
+    late = pending.filter(respond_by__lt=now).count()
+    tasks.append(
+        Task(
+            "referrals",
+            "待接收的转介",
+            pending.count(),
+            inbox,
+            f"其中 {late} 件已超过响应时限"
+            if late
+            else "请在响应时限内接收或说明理由退回",
+            urgent=bool(late),
+        )
+    )
+    tasks.append(
+        Task(
+            "accepted",
+            "办理中的转介",
+            referrals.filter(status=ReferralStatus.ACCEPTED).count(),
+            inbox,
+            "处置后登记措施和结果",
+        )
+    )
+    if viewer.unit == Unit.EDUCATION:
+        tasks.append(
+            Task(
+                "school",
+                "失学辍学的报告",
+                protection_selectors.school_notices_for(viewer).count(),
+                inbox,
+                "未结案的失学辍学报告，教育部门同时知悉",
+            )
+        )
+    for referral in referrals[: max(CASES_SHOWN - len(items), 0)]:
+        if referral.status == ReferralStatus.PENDING:
+            overdue, words = due_words(referral.respond_by, now)
+            due = f"接收{words}"
+        else:
+            overdue, due = False, "办理中"
+        items.append(
+            CaseLine(
+                referral.case.number,
+                f"转介：{referral.get_service_display()}",
+                referral.case.area.name,
+                _case_url(referral.case_id),
+                due,
+                overdue,
+            )
+        )
+    return ProtectionPanel(
+        title=f"{viewer.get_unit_display()}的保护案件待办",
+        total=inbox_count(viewer),
+        tasks=tasks,
+        items=items,
+        can_report=protection_access.can(viewer, protection_access.Do.REPORT),
+    )
+
+
+def _civil_protection(viewer) -> ProtectionPanel:
+    """Civil-affairs staff: cases awaiting assessment, overdue items (督办) and
+    break-the-glass grants awaiting review."""
+    tasks = [
+        Task(
+            "assessment",
+            "待评估的案件",
+            inbox_count(viewer),
+            reverse("protection:inbox"),
+            "报告提交后由民政部门评估风险和需求，再转介成员单位",
+        ),
+    ]
+    overdue = supervision_count(viewer)
+    tasks.append(
+        Task(
+            "supervision",
+            "逾期事项（督办）",
+            overdue,
+            reverse("protection:supervision"),
+            "超过受理、反馈、评估或转介响应时限的事项",
+            urgent=bool(overdue),
+        )
+    )
+    if protection_access.can(viewer, protection_access.Do.REVIEW_GLASS):
+        tasks.append(
+            Task(
+                "glass",
+                "待复核的紧急查看",
+                protection_selectors.glass_list_for(viewer)
+                .filter(reviewed_at=None)
+                .count(),
+                reverse("protection:glass-list"),
+                "核对每一次紧急查看的理由",
+            )
+        )
+    return ProtectionPanel(
+        title="保护案件",
+        total=tasks[0].count,
+        tasks=tasks,
+        can_report=protection_access.can(viewer, protection_access.Do.REPORT),
+    )
 
 
 # Directors and supervisors -------------------------------------------------------------

@@ -1,12 +1,43 @@
 """The main navigation: each item shows only to roles whose permissions allow it; a
-group (a drop-down menu) shows when any of its items does."""
+group (a drop-down menu) shows when any of its items does. An item may carry a count
+(a badge: what waits for the user), read only when the page draws it and once per
+request (the home page reads the same counts)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm
+from shouwang.protection import access as protection_access
+from shouwang.protection import selectors as protection_selectors
+
+
+def _memo(user, key: str, count: Callable[[object], int]) -> int:
+    """count(user), once per request: kept on the request's user object."""
+    cache = getattr(user, "_nav_counts", None)
+    if cache is None:
+        cache = {}
+        user._nav_counts = cache
+    if key not in cache:
+        cache[key] = count(user)
+    return cache[key]
+
+
+def inbox_count(user) -> int:
+    """What waits for the user's unit in the protection inbox (one or two counts)."""
+    return _memo(user, "inbox", protection_selectors.inbox_count_for)
+
+
+def supervision_count(user) -> int:
+    """Overdue protection items in the jurisdiction (civil-affairs staff)."""
+    return _memo(user, "supervision", protection_selectors.supervision_count_for)
+
+
+def _reviews_glass(user) -> bool:
+    return protection_access.can(user, protection_access.Do.REVIEW_GLASS)
 
 
 @dataclass(frozen=True)
@@ -14,12 +45,15 @@ class NavItem:
     label: str
     url_name: str
     perm: Perm | None  # None: every signed-in user
+    show: Callable[[object], bool] | None = None  # a further condition on the user
+    badge: Callable[[object], int] | None = None  # a count shown beside the label
 
 
 @dataclass(frozen=True)
 class NavGroup:
     label: str
     items: tuple[NavItem, ...]
+    badge: Callable[[object], int] | None = None  # a count shown on the closed menu
 
 
 NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
@@ -40,6 +74,35 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        "保护案件",
+        (
+            NavItem("待办", "protection:inbox", Perm.HANDLE_CASES, badge=inbox_count),
+            NavItem("强制报告", "protection:report", Perm.REPORT_CASES),
+            NavItem("案件", "protection:case-list", Perm.REPORT_CASES),
+            NavItem(
+                "督办",
+                "protection:supervision",
+                Perm.HANDLE_CASES,
+                show=protection_access.is_civil,
+                badge=supervision_count,
+            ),
+            NavItem("紧急查看", "protection:break-glass", Perm.HANDLE_CASES),
+            NavItem(
+                "复核紧急查看",
+                "protection:glass-list",
+                Perm.HANDLE_CASES,
+                show=_reviews_glass,
+            ),
+            NavItem(
+                "保护工作设置",
+                "protection:settings",
+                Perm.HANDLE_CASES,
+                show=protection_access.is_civil,
+            ),
+        ),
+        badge=inbox_count,
+    ),
+    NavGroup(
         "统计与通报",
         (
             NavItem("统计分析", "reports:dashboard", Perm.VIEW_REPORTS),
@@ -57,10 +120,24 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
 )
 
 
+def _badge(user, count: Callable[[object], int] | None):
+    """The count, read only when the page draws it (None: the item has none)."""
+    if count is None:
+        return None
+    return SimpleLazyObject(lambda: count(user))
+
+
 def _entry(user, item: NavItem) -> dict | None:
     if item.perm is not None and not access.has_perm(user, item.perm):
         return None
-    return {"label": item.label, "url": reverse(item.url_name), "active": False}
+    if item.show is not None and not item.show(user):
+        return None
+    return {
+        "label": item.label,
+        "url": reverse(item.url_name),
+        "active": False,
+        "badge": _badge(user, item.badge),
+    }
 
 
 def nav_for(user, path: str) -> list[dict]:
@@ -74,7 +151,14 @@ def nav_for(user, path: str) -> list[dict]:
                 leaves.append(entry)
             continue
         if items := [e for i in item.items if (e := _entry(user, i))]:
-            entries.append({"label": item.label, "menu": items, "active": False})
+            entries.append(
+                {
+                    "label": item.label,
+                    "menu": items,
+                    "active": False,
+                    "badge": _badge(user, item.badge),
+                }
+            )
             leaves.extend(items)
     current = max(
         (

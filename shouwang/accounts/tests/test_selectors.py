@@ -58,7 +58,7 @@ def test_counts_by_role_are_active_users_in_the_jurisdiction(world):
         "民政干部": 1,
         "儿童督导员": 1,
         "儿童主任": 1,
-        "成员单位": 1,
+        "成员单位": 3,  # education (the walker's), police and court (protection's)
         "领导": 1,
     }
     supervisor = world.home.users[Role.SUPERVISOR]

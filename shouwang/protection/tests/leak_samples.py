@@ -67,6 +67,12 @@ def seed(world):
         world.records[f"{side_name}_referral"] = referral
         world.records[f"{side_name}_case_action"] = action
         world.records[f"{side_name}_police"] = police
+        # The county's people, beside the walker's one user per role.
+        side.users["police"], side.users["court"] = police, court
+        if side_name == "foreign":
+            world.mark(
+                police.username, police.full_name, court.username, court.full_name
+            )
         world.records[f"{side_name}_glass"] = glass
     world.mark(
         "foreign案发地点标记",
@@ -92,9 +98,54 @@ def _glass(world):
 
 # url name → kwargs naming a foreign record, one dict per module (each owned by one
 # author while R7 is built; merged below).
-CASES_KWARGS = {}  # views/cases.py
-OVERSIGHT_KWARGS = {}  # views/oversight.py
-DOCUMENTS_KWARGS = {}  # views/documents.py
-API_KWARGS = {}  # api.py
+CASES_KWARGS = {  # views/cases.py
+    "protection:report-receipt": _case,
+    "protection:case-detail": _case,
+    **{
+        f"protection:case-{step}": _case
+        for step in (
+            "decide",
+            "feedback",
+            "assess",
+            "refer",
+            "action",
+            "close",
+            "reopen",
+            "handlers",
+            "sensitivity",
+            "link-child",
+        )
+    },
+    **{
+        f"protection:referral-{step}": _referral
+        for step in ("accept", "reject", "done", "revoke")
+    },
+}
+OVERSIGHT_KWARGS = {"protection:glass-review": _glass}  # views/oversight.py
+DOCUMENTS_KWARGS = {  # views/documents.py
+    "protection:case-report-docx": _case,
+    "protection:referral-letter": _referral,
+}
+API_KWARGS = {  # api.py
+    **{
+        f"api:protection-{name}": lambda w: {"case_id": w.records["foreign_case"].pk}
+        for name in (
+            "case-detail",
+            "case-decide",
+            "case-feedback",
+            "case-assess",
+            "referral-send",
+            "action-record",
+            "case-close",
+            "case-reopen",
+        )
+    },
+    **{
+        f"api:protection-referral-{name}": lambda w: {
+            "referral_id": w.records["foreign_referral"].pk
+        }
+        for name in ("accept", "reject", "done", "revoke")
+    },
+}
 
 FOREIGN_KWARGS = {**CASES_KWARGS, **OVERSIGHT_KWARGS, **DOCUMENTS_KWARGS, **API_KWARGS}

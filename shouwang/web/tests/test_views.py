@@ -18,6 +18,7 @@ NAV = {
         "儿童信息库",
         "我的待走访",
         "走访与摸排",
+        "保护案件",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -29,6 +30,7 @@ NAV = {
         "儿童信息库",
         "我的待走访",
         "走访与摸排",
+        "保护案件",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -38,17 +40,32 @@ NAV = {
         "儿童信息库",
         "我的待走访",
         "走访与摸排",
+        "保护案件",
         "花名册导入",
         "行政区划",
     ],
-    Role.DEPARTMENT: ["首页", "行政区划"],
+    Role.DEPARTMENT: ["首页", "保护案件", "行政区划"],
     Role.LEADER: ["首页", "走访与摸排", "统计与通报", "行政区划"],
 }
-# The items of the drop-down menus (走访与摸排, then 统计与通报) each role sees.
+# The items of the drop-down menus (走访与摸排, 保护案件, then 统计与通报) each role sees.
 REPORTS_MENU = {
     Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],
     Role.SUPERVISOR: ["统计分析", "指标说明"],
     Role.LEADER: ["统计分析", "工作情况通报", "指标说明"],
+}
+PROTECTION_MENU = {
+    Role.CIVIL_AFFAIRS: [
+        "待办",
+        "强制报告",
+        "案件",
+        "督办",
+        "紧急查看",
+        "复核紧急查看",
+        "保护工作设置",
+    ],
+    Role.SUPERVISOR: ["强制报告", "案件"],
+    Role.DIRECTOR: ["强制报告", "案件"],
+    Role.DEPARTMENT: ["待办", "强制报告", "案件", "紧急查看"],
 }
 VISITS_MENU = {
     Role.CIVIL_AFFAIRS: [
@@ -111,8 +128,10 @@ def test_navigation_follows_the_role(county, role):
     # Every signed-in user finds the user guide last.
     assert [item["label"] for item in items] == [*NAV[role], "使用手册"]
     menu = [i for item in items for i in item.get("menu", ())]
-    assert [i["label"] for i in menu] == VISITS_MENU.get(role, []) + REPORTS_MENU.get(
-        role, []
+    assert [i["label"] for i in menu] == (
+        VISITS_MENU.get(role, [])
+        + PROTECTION_MENU.get(role, [])
+        + REPORTS_MENU.get(role, [])
     )
     # Rendered as links, the group as a drop-down of its items.
     page = response.content.decode()
