@@ -98,6 +98,10 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         ("demo_dudao", "郑督导", Role.SUPERVISOR, first_township, ""),
         ("demo_zhuren", "王主任", Role.DIRECTOR, first_village, ""),
         ("demo_jiaoyu", "冯教育", Role.DEPARTMENT, county, Unit.EDUCATION),
+        ("demo_gongan", "赵公安", Role.DEPARTMENT, county, Unit.POLICE),
+        ("demo_fulian", "孙妇联", Role.DEPARTMENT, county, Unit.WOMENS_FEDERATION),
+        ("demo_fayuan", "钱法官", Role.DEPARTMENT, county, Unit.COURT),
+        ("demo_jiancha", "何检察", Role.DEPARTMENT, county, Unit.PROCURATORATE),
         ("demo_lingdao", "陈领导", Role.LEADER, city, ""),
     ]
     joined = staff_joined()
@@ -112,10 +116,11 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
+        label = (
+            f"{Role(role).label}（{Unit(unit).label}）" if unit else Role(role).label
+        )
         logins.append(
-            DemoLogin(
-                username, Role(role).label, area.name if area else "全国", DEMO_PASSWORD
-            )
+            DemoLogin(username, label, area.name if area else "全国", DEMO_PASSWORD)
         )
     return logins
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_logins_say_role_and_area_in_chinese():
     logins = {login.username: login for login in city.demo_city_load()}
-    assert len(logins) == 7
+    assert len(logins) == 11
     assert (logins["demo_admin"].role, logins["demo_admin"].area_name) == (
         "系统管理员",
         "全国",
@@ -20,7 +20,12 @@ def test_the_logins_say_role_and_area_in_chinese():
         "邵阳市",
     )
     assert logins["demo_xianminzheng"].area_name == "隆回县"
-    assert logins["demo_jiaoyu"].role == "成员单位"
+    assert logins["demo_jiaoyu"].role == "成员单位（教育）"
+    assert logins["demo_gongan"].role == "成员单位（公安）"
+    assert logins["demo_fulian"].role == "成员单位（妇联）"
+    assert logins["demo_fayuan"].role == "成员单位（法院）"
+    assert logins["demo_jiancha"].role == "成员单位（检察院）"
+    assert logins["demo_gongan"].area_name == "隆回县"
     assert {login.password for login in logins.values()} == {city.DEMO_PASSWORD}
 
 

@@ -1,4 +1,4 @@
-"""`python manage.py demo_load`: the demo city, its seven accounts, and a second run."""
+"""`python manage.py demo_load`: the demo city, its eleven accounts, and a second run."""
 
 import io
 import re
@@ -22,6 +22,10 @@ USERNAMES = {
     "demo_dudao",
     "demo_zhuren",
     "demo_jiaoyu",
+    "demo_gongan",
+    "demo_fulian",
+    "demo_fayuan",
+    "demo_jiancha",
     "demo_lingdao",
 }
 
@@ -67,7 +71,7 @@ def test_the_demo_city_has_townships_and_villages_under_both_counties():
         assert village.name.endswith("村")
 
 
-def test_the_seven_accounts_have_their_roles_and_areas():
+def test_the_eleven_accounts_have_their_roles_and_areas():
     _load()
     users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
     assert set(users) == USERNAMES
@@ -83,6 +87,19 @@ def test_the_seven_accounts_have_their_roles_and_areas():
     assert users["demo_zhuren"].area.level == "village"
     assert users["demo_zhuren"].area.parent == users["demo_dudao"].area
     assert users["demo_jiaoyu"].unit == Unit.EDUCATION
+    units = {
+        "demo_gongan": Unit.POLICE,
+        "demo_fulian": Unit.WOMENS_FEDERATION,
+        "demo_fayuan": Unit.COURT,
+        "demo_jiancha": Unit.PROCURATORATE,
+    }
+    for username, unit in units.items():
+        user = users[username]
+        assert (user.role, user.area_id, user.unit) == (
+            Role.DEPARTMENT,
+            "430524000000",
+            unit,
+        )
     assert users["demo_lingdao"].role == Role.LEADER
     assert not any(u.is_superuser for n, u in users.items() if n != "demo_admin")
 

@@ -9,6 +9,7 @@ from shouwang.demo.children import (
 from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
 from shouwang.demo.figures import demo_snapshot_days, demo_snapshots_load
+from shouwang.demo.protection import demo_cases_load, demo_cases_summary
 from shouwang.demo.visits import (
     demo_confirmations_load,
     demo_patch_leaders_load,
@@ -52,6 +53,18 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示走访记录已就绪：{demo_visits_count()} 条（近十五个月，部分儿童已逾期）；"
                 "隆回县已完成两次季度摸排，本季度的摸排已发起。"
+            )
+        )
+        # Before the snapshots: the figures of past days count the cases.
+        demo_cases_load()
+        summary = demo_cases_summary()
+        states = "、".join(
+            f"{label} {n}" for label, n in summary.items() if label != "合计"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示保护案件已就绪：隆回县 {summary['合计']} 件（{states}；"
+                "部分逾期，经与页面相同的服务写入）。"
             )
         )
         demo_snapshots_load()
