@@ -581,7 +581,7 @@ def main() -> int:
     supervision_params = sql_params(civil, now, police=False)
     results = [
         (
-            "(a) 公安待受理 police_inbox_for（计数+前100行）",
+            f"(a) 公安待受理 police_inbox_for（计数+前{INBOX_SHOWN}行）",
             timed(inbox),
             timed(lambda: run_sql(INBOX_SQL, inbox_params)),
             captured_selects(inbox),
