@@ -209,24 +209,35 @@ def case_q(user) -> Q:
     return full_q(user) | referral_q(user) | receipt_q(user)
 
 
+_VIEWS = ((View.FULL, full_q), (View.REFERRAL, referral_q), (View.RECEIPT, receipt_q))
+
+
+def views_of(user, cases) -> dict[int, View]:
+    """How the user sees each of the cases (absent: not at all), one query per view,
+    and remembered on each case for view_of."""
+    cases = list(cases)
+    views: dict[int, View] = {}
+    for view, q in _VIEWS:
+        rest = [case.pk for case in cases if case.pk not in views]
+        if not rest:
+            break
+        for pk in Case.objects.filter(q(user), pk__in=rest).values_list(
+            "pk", flat=True
+        ):
+            views[pk] = view
+    for case in cases:
+        if getattr(case, "_views", None) is None:
+            case._views = {}
+        case._views[user.pk] = views.get(case.pk)
+    return views
+
+
 def view_of(user, case: Case) -> View | None:
     """How the user sees one case (None: not at all, answered as "not found")."""
-    cache = getattr(case, "_views", None)
-    if cache is None:
-        cache = case._views = {}
-    if user.pk in cache:
-        return cache[user.pk]
-    found = None
-    for view, q in (
-        (View.FULL, full_q),
-        (View.REFERRAL, referral_q),
-        (View.RECEIPT, receipt_q),
-    ):
-        if Case.objects.filter(q(user), pk=case.pk).exists():
-            found = view
-            break
-    cache[user.pk] = found
-    return found
+    cache = getattr(case, "_views", None) or {}
+    if user.pk not in cache:
+        views_of(user, [case])
+    return case._views[user.pk]
 
 
 def sees_reporter(user, case: Case) -> bool:

@@ -86,26 +86,6 @@ def referral_for(request, referral_id: int, do: Do) -> Referral:
     return referral
 
 
-def _views(user, cases: list[Case]) -> dict[int, View]:
-    """How the user sees each case, in one query per view: the access module's
-    querysets in view_of's order (the whole case first)."""
-    ids = [case.pk for case in cases]
-    views: dict[int, View] = {}
-    for view, q in (
-        (View.FULL, access.full_q),
-        (View.REFERRAL, access.referral_q),
-        (View.RECEIPT, access.receipt_q),
-    ):
-        rest = [pk for pk in ids if pk not in views]
-        if not rest:
-            break
-        for pk in Case.objects.filter(q(user), pk__in=rest).values_list(
-            "pk", flat=True
-        ):
-            views[pk] = view
-    return views
-
-
 def _name(user) -> str | None:
     return user.display_name if user is not None else None
 
@@ -131,7 +111,7 @@ def _summary(case: Case, view: View) -> dict:
 
 def summaries(user, cases) -> list[dict]:
     cases = list(cases)
-    views = _views(user, cases)
+    views = access.views_of(user, cases)
     return [_summary(case, views[case.pk]) for case in cases if case.pk in views]
 
 
