@@ -358,6 +358,32 @@ def classify(
     )
 
 
+def classify_key(facts: Facts, as_of: date) -> tuple:
+    """All that classify reads of the facts on as_of: facts with equal keys are
+    classified alike that day (bulk writes classify each distinct key once)."""
+    # The birth date is read only as the age, the guardian's name only as whether
+    # one is recorded (no_actual_guardian); every other fact as it is.
+    return (
+        age_on(facts.birth_date, as_of),
+        facts.father_status,
+        facts.mother_status,
+        facts.hukou_nature,
+        not facts.guardian_name.strip(),
+        facts.guardian_relation,
+        facts.guardian_capacity,
+        facts.assistance,
+        facts.disabled,
+        facts.disability_category,
+        facts.disability_grade,
+        facts.serious_illness,
+        facts.lives_alone,
+        facts.confirmation_signed,
+        facts.in_school_after_18,
+        facts.open_mandatory_report,
+        facts.open_abuse_case,
+    )
+
+
 def _risk(
     facts: Facts, orphan: bool, de_facto: bool, categories: list[str]
 ) -> tuple[str, str]:

@@ -552,7 +552,7 @@ def roster_commit(
     if plan.count("rejected") and not partial:
         raise NothingToCommit("有被拒绝的行，未导入任何数据。")
     today = timezone.localdate()
-    settings_for = registry.CountySettings()  # each county's visit intervals
+    classify = registry.Classifier(as_of=today)  # each distinct case classified once
     new_rows = [r for r in plan.rows if r.action == "new"]
     changed_rows = [r for r in plan.rows if r.action == "changed"]
     done = 0
@@ -560,7 +560,11 @@ def roster_commit(
     name_keys = _NameKeys()
     new_child = registry.Builder(Child)
     note = f"花名册导入 {source}"
-    with transaction.atomic(), _sqlite_page_cache():
+    with (
+        transaction.atomic(),
+        _sqlite_page_cache(),
+        registry.indexes_built_after(Child, adding=len(new_rows)),
+    ):
         # A village with exactly one director: that director is responsible, as for
         # a child registered through the form.
         sole_director = registry.village_sole_directors(
@@ -572,9 +576,7 @@ def roster_commit(
                 child = new_child(row.data)
                 child.responsible_director_id = sole_director.get(child.village_id)
                 child.name_pinyin, child.name_initials = name_keys(child.name)
-                registry.apply_classification(
-                    child, as_of=today, settings=settings_for(child.village_id)
-                )
+                classify(child)
                 batch.append(child)
             try:
                 registry.children_bulk_add(
@@ -611,9 +613,7 @@ def roster_commit(
             for key, value in row.data.items():
                 setattr(child, key, value)
             child.name_pinyin, child.name_initials = name_keys(child.name)
-            registry.apply_classification(
-                child, as_of=today, settings=settings_for(child.village_id)
-            )
+            classify(child)
             child.version += 1
             child.updated_at = timezone.now()
             diffs[child.pk] = registry.diff(before, registry.snapshot(child))

@@ -26,8 +26,10 @@ from .bulk import (
     children_bulk_add,
     history_bulk_record,
     history_rows,
+    indexes_built_after,
 )
 from .classification import (
+    Classifier,
     CountySettings,
     apply_classification,
     children_reclassify,
@@ -78,6 +80,7 @@ __all__ = [
     "STATUS_FIELDS",
     "SURNAME_PINYIN",
     "Builder",
+    "Classifier",
     "CountySettings",
     "StaleEdit",
     "apply_classification",
@@ -107,6 +110,7 @@ __all__ = [
     "history_bulk_record",
     "history_rows",
     "id_number_clash",
+    "indexes_built_after",
     "name_keys",
     "policy_settings",
     "schedule_next_visit",

@@ -130,13 +130,41 @@ def apply_classification(
     result = policy.classify(
         facts_of(child), as_of, settings or policy_settings(child.village_id)
     )
-    values = classification_values(result)
+    return _store(child, classification_values(result), as_of=as_of)
+
+
+def _store(child: Child, values: dict[str, Any], *, as_of: date) -> bool:
     changed = any(getattr(child, k) != v for k, v in values.items())
     for key, value in values.items():
         setattr(child, key, value)
     child.classified_on = as_of
     schedule_next_visit(child, as_of=as_of)
     return changed
+
+
+class Classifier:
+    """apply_classification for the many children of a bulk write, on one as-of
+    date: each county's settings read once, and policy.classify run once for each
+    distinct set of what it reads (policy.classify_key); same results."""
+
+    def __init__(self, *, as_of: date) -> None:
+        self.as_of = as_of
+        self.settings_for = CountySettings()
+        self._known: dict[tuple, dict[str, Any]] = {}
+
+    def __call__(self, child: Child) -> bool:
+        """apply_classification(child, as_of=self.as_of) with the county's settings."""
+        facts = facts_of(child)
+        key = (child.village_id[:6], policy.classify_key(facts, self.as_of))
+        known = self._known.get(key)
+        if known is None:
+            result = policy.classify(
+                facts, self.as_of, self.settings_for(child.village_id)
+            )
+            known = self._known[key] = classification_values(result)
+        # Each child its own list of reasons, as classification_values gives it.
+        values = {**known, "classification_reasons": [*known["classification_reasons"]]}
+        return _store(child, values, as_of=self.as_of)
 
 
 def schedule_next_visit(child: Child, *, as_of: date) -> bool:

@@ -11,12 +11,13 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from shouwang.registry.models import Child, ChildChange
-from shouwang.registry.services import apply_classification, snapshot
+from shouwang.registry.services import Classifier, apply_classification, snapshot
 from shouwang.registry.services.bulk import (
     Builder,
     bulk_insert,
     children_bulk_add,
     history_rows,
+    indexes_built_after,
 )
 from shouwang.registry.tests.factories import (
     child_data,
@@ -260,3 +261,53 @@ def test_history_rows_without_a_signed_in_actor_name_nobody(place):
         500,
         {"a": 1},
     )
+
+
+def test_the_classifier_stores_what_apply_classification_stores(place):
+    today = timezone.localdate()
+    rows = varied(place, 24) * 2  # each case twice: the second from what it knows
+    ours, theirs = children(rows), children(rows)
+    classify = Classifier(as_of=today)
+    for child in ours:
+        classify(child)
+    for child in theirs:
+        apply_classification(child, as_of=today)
+    assert [vars(c) | {"_state": None} for c in ours] == [
+        vars(c) | {"_state": None} for c in theirs
+    ]
+    assert ours[0].classification_reasons is not ours[24].classification_reasons
+
+
+def _indexes() -> list[tuple]:
+    """The child table's indexes: name, columns, unique."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, Child._meta.db_table
+        )
+    return sorted(
+        (name, tuple(info["columns"]), bool(info["unique"]))
+        for name, info in constraints.items()
+        if info["index"] or info["unique"]
+    )
+
+
+def test_indexes_dropped_for_a_large_write_are_there_again_after_it(place, monkeypatch):
+    monkeypatch.setattr("shouwang.registry.services.bulk.REBUILD_AT_LEAST", 3)
+    before = _indexes()
+    made = classified(varied(place, 6))
+    with transaction.atomic(), indexes_built_after(Child, adding=len(made)):
+        bulk_insert(Child, made)
+        if connection.vendor == "sqlite":  # rebuilt after the rows are in
+            assert len(_indexes()) < len(before)
+    assert _indexes() == before
+    assert Child.objects.filter(pk__in=[c.pk for c in made]).count() == 6
+    taken = classified(varied(place, 6, offset=40))
+    taken[4].id_number = made[1].id_number
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        indexes_built_after(Child, adding=len(taken)),
+    ):
+        bulk_insert(Child, taken)
+    assert _indexes() == before
+    assert Child.objects.count() == 6

@@ -117,11 +117,18 @@ def test_the_last_digits_are_an_equality_on_the_indexed_last_four(place):
     """The search runs on Child.id_last4's index on both databases (never a scan)."""
     number = _number("430524", years_ago(8), 55)
     _numbered(place.village, "张晓明", number)
+    if connection.vendor == "postgresql":
+        # A village of children and fresh statistics: with one row and whatever
+        # statistics earlier tests left, the planner may as well pick the village's
+        # index; with these, the equality on the last four is the selective one.
+        for order in range(1, 31):
+            _numbered(place.village, "王芳", _number("430524", years_ago(9), order))
     children = child_search(child_list_for(viewer=place.civil), number[-4:])
     sql, params = children.query.sql_with_params()
     assert "id_last4" in sql and "LIKE" not in sql.upper()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE registry_child")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
         else:

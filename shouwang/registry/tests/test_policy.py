@@ -9,7 +9,7 @@ from the implementation's tables (GROUP, DE_FACTO_D, …) is imported.
 """
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 import pytest
@@ -21,6 +21,7 @@ from shouwang.registry.policy import (
     PolicySettings,
     age_on,
     classify,
+    classify_key,
     no_actual_guardian,
     weakness_type,
 )
@@ -940,3 +941,32 @@ def test_property_classify_agrees_with_domain_md(case, rural_only):
 def test_property_age_on(born, as_of):
     if born <= as_of:
         assert age_on(born, as_of) == expected_age(born, as_of)
+
+
+@st.composite
+def facts_alike(draw):
+    """Facts, a date, and other facts of the same classify_key that day: another
+    birth date of the same age, another guardian's name as blank or not."""
+    facts, as_of = draw(facts_and_dates())
+    age = age_on(facts.birth_date, as_of)
+    born = draw(st.dates(facts.birth_date - timedelta(days=366), facts.birth_date))
+    born = born if age_on(born, as_of) == age else facts.birth_date
+    name = " 李 四 " if facts.guardian_name.strip() else "\u3000 "
+    return facts, replace(facts, birth_date=born, guardian_name=name), as_of
+
+
+@settings(max_examples=400, deadline=None)
+@given(facts_alike(), st.booleans())
+def test_property_facts_of_one_key_classify_alike(case, rural_only):
+    facts, other, as_of = case
+    rules = PolicySettings(require_rural_hukou=rural_only)
+    assert classify_key(facts, as_of) == classify_key(other, as_of)
+    assert classify(facts, as_of, rules) == classify(other, as_of, rules)
+
+
+def test_the_key_reads_every_fact():
+    """A fact added to Facts must be added to classify_key too."""
+    facts = Facts(
+        birth_date=date(2015, 3, 8), father_status="在家", mother_status="在家"
+    )
+    assert len(classify_key(facts, date(2026, 9, 1))) == len(fields(Facts))
