@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shouwang.visits",
     "shouwang.reports",
     "shouwang.protection",
+    "shouwang.schooling",
     "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",

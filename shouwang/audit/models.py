@@ -64,6 +64,9 @@ class AuditAction(models.TextChoices):
     CASE_GLASS_REVIEW = "case.glass_review", "复核紧急查看"
     CASE_DOCUMENT = "case.document", "下载保护案件文书"
     PROTECTION_SETTINGS = "protection.settings", "设置保护工作时限与专岗"
+    ENROLMENT_IMPORT = "enrolment.import", "导入学籍名单"
+    DROPOUT_UPDATE = "dropout.update", "办理辍学登记"
+    SUSPECT_CLEAR = "schooling.suspect_clear", "排除疑似失学辍学"
 
 
 class AuditEvent(models.Model):

@@ -421,3 +421,27 @@ def child_protection_set(
         child, actor=actor, action=ChangeAction.RECLASSIFY, changes=changes, note=note
     )
     return True
+
+
+@transaction.atomic
+def child_schooling_set(*, actor, child_id: int, schooling: str, note: str) -> bool:
+    """Record the child's 就学状况 as dropout control found it (a new version, with
+    history and an audit row); False when it already said so."""
+    child = Child.objects.select_for_update().get(pk=child_id)
+    if child.schooling == schooling:
+        return False
+    before = snapshot(child)
+    child.schooling = schooling
+    apply_classification(child, as_of=timezone.localdate())
+    changes = diff(before, snapshot(child))
+    child.version += 1
+    child.save()
+    _record(child, actor=actor, action=ChangeAction.UPDATE, changes=changes, note=note)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHILD_UPDATE,
+        obj=child,
+        area_code=child.village_id,
+        details={"fields": sorted(changes), "note": note},
+    )
+    return True
