@@ -246,6 +246,8 @@ JOB_SWEEP_MINUTES = int(os.environ.get("JOB_SWEEP_MINUTES", "5"))
 ROSTER_UPLOAD_DIR = Path(os.environ.get("ROSTER_UPLOAD_DIR", VAR_DIR / "uploads"))
 ROSTER_MAX_UPLOAD_MB = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "50"))
 ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
+# A county's school registration list (学籍名单) may list more pupils than its ledger.
+ENROLMENT_MAX_ROWS = int(os.environ.get("ENROLMENT_MAX_ROWS", "400000"))
 # The address space of the child process that parses a workbook (roster.readproc): a
 # 200,000-row roster needs about 700 MB there; a file needing more than this ends
 # that process, and its import with a message, never the worker. 0: no cap.
