@@ -13,6 +13,8 @@ from shouwang.accounts import access
 from shouwang.accounts.access import Perm
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
+from shouwang.schooling import access as schooling_access
+from shouwang.schooling.enrolment import may_import_enrolment
 
 
 def _memo(user, key: str, count: Callable[[object], int]) -> int:
@@ -101,6 +103,29 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
             ),
         ),
         badge=inbox_count,
+    ),
+    NavGroup(
+        "控辍保学",
+        (
+            NavItem(
+                "疑似失学辍学",
+                "schooling:worklist",
+                None,
+                show=schooling_access.may_work,
+            ),
+            NavItem(
+                "辍学登记",
+                "schooling:dropout-list",
+                None,
+                show=schooling_access.may_work,
+            ),
+            NavItem(
+                "学籍名单",
+                "schooling:enrolment-lists",
+                None,
+                show=may_import_enrolment,
+            ),
+        ),
     ),
     NavGroup(
         "统计与通报",

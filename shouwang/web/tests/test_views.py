@@ -19,6 +19,7 @@ NAV = {
         "我的待走访",
         "走访与摸排",
         "保护案件",
+        "控辍保学",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -31,6 +32,7 @@ NAV = {
         "我的待走访",
         "走访与摸排",
         "保护案件",
+        "控辍保学",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -41,13 +43,16 @@ NAV = {
         "我的待走访",
         "走访与摸排",
         "保护案件",
+        "控辍保学",
         "花名册导入",
         "行政区划",
     ],
-    Role.DEPARTMENT: ["首页", "保护案件", "行政区划"],
+    # The walker's member unit is the education unit (make_user's default).
+    Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "行政区划"],
     Role.LEADER: ["首页", "走访与摸排", "统计与通报", "行政区划"],
 }
-# The items of the drop-down menus (走访与摸排, 保护案件, then 统计与通报) each role sees.
+# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, then 统计与通报) each
+# role sees.
 REPORTS_MENU = {
     Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],
     Role.SUPERVISOR: ["统计分析", "指标说明"],
@@ -66,6 +71,12 @@ PROTECTION_MENU = {
     Role.SUPERVISOR: ["强制报告", "案件"],
     Role.DIRECTOR: ["强制报告", "案件"],
     Role.DEPARTMENT: ["待办", "强制报告", "案件", "紧急查看"],
+}
+SCHOOLING_MENU = {
+    Role.CIVIL_AFFAIRS: ["疑似失学辍学", "辍学登记", "学籍名单"],
+    Role.SUPERVISOR: ["疑似失学辍学", "辍学登记"],
+    Role.DIRECTOR: ["疑似失学辍学", "辍学登记"],
+    Role.DEPARTMENT: ["疑似失学辍学", "辍学登记", "学籍名单"],
 }
 VISITS_MENU = {
     Role.CIVIL_AFFAIRS: [
@@ -131,6 +142,7 @@ def test_navigation_follows_the_role(county, role):
     assert [i["label"] for i in menu] == (
         VISITS_MENU.get(role, [])
         + PROTECTION_MENU.get(role, [])
+        + SCHOOLING_MENU.get(role, [])
         + REPORTS_MENU.get(role, [])
     )
     # Rendered as links, the group as a drop-down of its items.
