@@ -104,8 +104,19 @@ PROGRESS = [
     ),
     (
         "控辍保学方面，",
-        "劝返复学辍学儿童{{ schooling.returned }}人，其中建档立卡等困难家庭儿童"
-        "{{ schooling.returned_poor }}人。",
+        "截至{{ period.end }}，{{ area.scope }}义务教育适龄儿童{{ schooling.school_age }}"
+        "人，劝返中的辍学儿童{{ schooling.dropouts_open }}人。{{ period.label }}，新登记"
+        "辍学儿童{{ schooling.dropouts_registered }}人，其中因学习困难或厌学"
+        "{{ schooling.dropouts_registered_learning }}人、家庭经济困难"
+        "{{ schooling.dropouts_registered_poverty }}人、外出务工"
+        "{{ schooling.dropouts_registered_work }}人、早婚早育"
+        "{{ schooling.dropouts_registered_early_marriage }}人、身心疾病或残疾"
+        "{{ schooling.dropouts_registered_illness }}人、随迁外出"
+        "{{ schooling.dropouts_registered_migration }}人、其他原因"
+        "{{ schooling.dropouts_registered_other }}人；劝返复学辍学儿童"
+        "{{ schooling.returned }}人，其中建档立卡等困难家庭儿童"
+        "{{ schooling.returned_poor }}人；经核实排除疑似失学辍学"
+        "{{ schooling.suspects_cleared }}人次。",
     ),
     (
         "救助保障方面，",

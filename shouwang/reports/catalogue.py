@@ -41,6 +41,7 @@ FIGURE_MODULES = [
     "shouwang.reports.figures.staff",
     "shouwang.reports.figures.visits",
     "shouwang.protection.figures",
+    "shouwang.schooling.figures",
     "shouwang.reports.figures.pending",
 ]
 

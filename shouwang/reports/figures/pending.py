@@ -18,7 +18,7 @@ def _pending(key, label, unit, definition, pending, group, kind=Kind.FLOW):
     )
 
 
-_R8, _R9 = "R8 控辍保学", "R9 救助保障"
+_R9 = "R9 救助保障"
 _R10, _R11 = "R10 部门数据共享", "R11 联席会议与社会关爱"
 
 declare(
@@ -95,22 +95,6 @@ declare(
         "期内开展的关爱活动场次。",
         _R11,
         "社会关爱",
-    ),
-    _pending(
-        "schooling.returned",
-        "劝返复学的辍学儿童",
-        "人",
-        "期内劝返复学的辍学儿童人数。",
-        _R8,
-        "控辍保学",
-    ),
-    _pending(
-        "schooling.returned_poor",
-        "其中建档立卡家庭儿童",
-        "人",
-        "劝返复学儿童中来自建档立卡等困难家庭的人数。",
-        _R8,
-        "控辍保学",
     ),
     _pending(
         "assistance.standard_institutional",

@@ -132,6 +132,7 @@ def rows_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
             )
             row.update(
                 village_id=record["village_id"],
+                birth_date=record["birth_date"],  # for age predicates (SchoolAge)
                 status=ChildStatus.ACTIVE.value,
                 guardian_relation=record["guardian_relation"],
                 confirmation_signed=record["confirmation_signed"],

@@ -10,6 +10,7 @@ from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
 from shouwang.demo.figures import demo_snapshot_days, demo_snapshots_load
 from shouwang.demo.protection import demo_cases_load, demo_cases_summary
+from shouwang.demo.schooling import demo_schooling_load
 from shouwang.demo.visits import (
     demo_confirmations_load,
     demo_patch_leaders_load,
@@ -65,6 +66,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示保护案件已就绪：隆回县 {summary['合计']} 件（{states}；"
                 "部分逾期，经与页面相同的服务写入）。"
+            )
+        )
+        schooling = demo_schooling_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示学籍名单已就绪：隆回县 {schooling['名单人数']} 人（部分适龄儿童未列入、"
+                f"部分为辍学）；辍学登记劝返中 {schooling['劝返中']} 件、已返校 "
+                f"{schooling['已返校']} 件。"
             )
         )
         demo_snapshots_load()
