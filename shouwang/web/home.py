@@ -32,6 +32,7 @@ from shouwang.protection.vocab import ReferralStatus
 from shouwang.registry.selectors import exit_review_list_for
 from shouwang.reports.periods import default_period
 from shouwang.reports.selectors import home_figures_for, report_for
+from shouwang.schooling.selectors import comparison_for
 from shouwang.visits.models import (
     CycleStatus,
     ReviewCycle,
@@ -453,6 +454,7 @@ def _caseworker(viewer, today: date) -> dict:
             reverse("registry:child-review"),
             "年满16或18周岁的儿童，确认是否退出",
         ),
+        *_schooling_tasks(viewer, today),
     ]
     context = {
         "due": worklist.counts,
@@ -464,6 +466,26 @@ def _caseworker(viewer, today: date) -> dict:
     if area.level == AreaLevel.TOWNSHIP:
         context["villages_behind"] = _villages_behind(viewer, coverage, cycles)
     return context
+
+
+def _schooling_tasks(viewer, today: date) -> list[Task]:
+    """The school-age children not in school by the latest school list (三比对)."""
+    found = comparison_for(viewer=viewer, as_of=today)
+    if found is None:
+        return []
+    if found.uncovered_villages and not (found.suspected or found.discrepancies):
+        note = "本辖区还没有学籍名单可比对"
+    else:
+        note = f"与学籍名单比对；另有不一致 {len(found.discrepancies)} 名，劝返中 {found.dropouts_open} 名"
+    return [
+        Task(
+            "schooling",
+            "疑似失学辍学",
+            len(found.suspected),
+            reverse("schooling:worklist"),
+            note,
+        )
+    ]
 
 
 def _open_cycles(viewer) -> list[tuple[ReviewCycle, Progress]]:

@@ -279,3 +279,17 @@ def test_the_command_prints_the_check_as_json(place):
     with pytest.raises(CommandError, match="不存在") as error:
         call_command("schooling_check", "--area", "999999999999")
     assert error.value.returncode == 2
+
+
+def test_the_director_s_home_counts_the_children_missing_from_the_list(place):
+    from django.test import Client
+
+    make_child(place.village, name="缺失", birth_date=years_ago(10))
+    client = Client()
+    client.force_login(place.director)
+    task = next(t for t in client.get("/").context["tasks"] if t.key == "schooling")
+    assert (task.count, task.note) == (0, "本辖区还没有学籍名单可比对")
+    _list(place.county, [])
+    task = next(t for t in client.get("/").context["tasks"] if t.key == "schooling")
+    assert task.count == 1 and task.url == "/schooling/worklist/"
+    assert task.note == "与学籍名单比对；另有不一致 0 名，劝返中 0 名"
