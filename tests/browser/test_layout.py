@@ -51,20 +51,20 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     _assert_no_horizontal_overflow(page)
 
     # The pages with tables and filter forms fit the phone too.
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="账号管理").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("账号管理")
     expect(nav).to_be_hidden()
     _assert_no_horizontal_overflow(page)
 
     page.get_by_role("button", name="展开菜单").click()
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="行政区划").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("隆回县")
     _assert_no_horizontal_overflow(page)
 
     page.get_by_role("button", name="展开菜单").click()
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="审计日志").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
     _assert_no_horizontal_overflow(page)
@@ -72,7 +72,7 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     # The 走访与摸排 drop-down opens inside the collapsed menu.
     page.get_by_role("button", name="展开菜单").click()
     nav.get_by_role("button", name="走访与摸排").click()
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="季度摸排").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("季度摸排")
     page.get_by_role("button", name="展开菜单").click()
