@@ -28,9 +28,10 @@ from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.registry import services as registry
-from shouwang.registry.models import ChangeAction, Child, ChildStatus
+from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
 from shouwang.registry.policy import age_on
 from shouwang.registry.rules import check_child
+from shouwang.registry.services.bulk import writes_behind
 
 from .cells import CellError, as_text, cell_reader, id_reader, read_cell
 from .columns import (
@@ -570,25 +571,31 @@ def roster_commit(
         sole_director = registry.village_sole_directors(
             {row.data["village_id"] for row in new_rows}
         )
-        for start in range(0, len(new_rows), batch_size):
-            batch = []
-            for row in new_rows[start : start + batch_size]:
-                child = new_child(row.data)
-                child.responsible_director_id = sole_director.get(child.village_id)
-                child.name_pinyin, child.name_initials = name_keys(child.name)
-                classify(child)
-                batch.append(child)
-            try:
-                registry.children_bulk_add(
-                    batch, actor=actor, action=ChangeAction.IMPORT, note=note
-                )
-            except IntegrityError:  # an ID number registered since the check
-                raise NothingToCommit(
-                    "检查之后，文件中有身份号码已被他人登记：未导入任何数据。请重新上传文件检查后再导入。"
-                ) from None
-            done += len(batch)
-            if progress:
-                progress(done, total)
+        try:
+            # On PostgreSQL the server writes batch N while batch N+1 is made.
+            with writes_behind(
+                reserve={Child: len(new_rows), ChildChange: len(new_rows)}
+            ):
+                for start in range(0, len(new_rows), batch_size):
+                    batch = []
+                    for row in new_rows[start : start + batch_size]:
+                        child = new_child(row.data)
+                        child.responsible_director_id = sole_director.get(
+                            child.village_id
+                        )
+                        child.name_pinyin, child.name_initials = name_keys(child.name)
+                        classify(child)
+                        batch.append(child)
+                    registry.children_bulk_add(
+                        batch, actor=actor, action=ChangeAction.IMPORT, note=note
+                    )
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+        except IntegrityError:  # an ID number registered since the check
+            raise NothingToCommit(
+                "检查之后，文件中有身份号码已被他人登记：未导入任何数据。请重新上传文件检查后再导入。"
+            ) from None
         ids = [row.child_id for row in changed_rows]
         locked = {}
         for start in range(0, len(ids), CHUNK):

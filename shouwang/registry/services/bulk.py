@@ -39,12 +39,20 @@ keyed by attname, done as the constructor's positional path (the one Django uses
 rows read from the database) does it, its attributes set at once, a fraction of the
 keyword path's time.
 
+`writes_behind(reserve={Model: n})` overlaps the writes with the caller's work on
+PostgreSQL: inside it, each batch's COPY is handed to one thread that sends it on the
+same connection (so in the same transaction) while the caller prepares the next batch;
+the server's part of a COPY (the indexes, parsing jsonb) is most of its time.
+
 `indexes_built_after(Model, adding=n)` wraps a large bulk write into a small table on
 SQLite: the table's indexes are created again after the rows are in, not kept up to
 date row by row.
 """
 
+import functools
 import json
+import queue
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -192,6 +200,114 @@ def history_rows(
     ]
 
 
+@contextmanager
+def writes_behind(
+    *, reserve: Mapping[type[models.Model], int] = {}, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[None]:
+    """On PostgreSQL, inside it, bulk_insert hands each batch's COPY to one writer
+    thread and returns: the thread sends the batches in order on this connection's
+    own database connection, so they are part of the caller's transaction, while the
+    caller goes on preparing the next. The keys of `reserve` new rows of each model
+    are taken from their sequences at once, up front: a key asked for later waits
+    for the writes in flight. Leaving waits for every write; a write that failed is
+    raised then, or by the next bulk_insert, as the database error it was
+    (IntegrityError for a taken ID number), and nothing after it is written.
+    Any other query the caller makes inside it first waits for every write handed
+    over, so it sees them as without writes_behind. Elsewhere (SQLite), nothing
+    changes."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or getattr(connection, "_behind", None):
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise NotSupportedError("writes_behind needs the caller's transaction.")
+    connection.ensure_connection()
+    keys = {
+        model: _Writer.for_model(model, connection).reserved(count)
+        for model, count in reserve.items()
+        if count
+    }
+    behind = _Behind(connection, keys)
+    connection._behind = behind
+    try:
+        with connection.execute_wrapper(behind.after_writes):
+            yield
+    except BaseException:
+        connection._behind = None
+        # A write that failed first is the cause (a query made after it only
+        # finds the transaction aborted).
+        behind.stop()
+        raise
+    connection._behind = None
+    behind.finish()
+
+
+class _Behind:
+    """The writer thread of writes_behind: COPYs in order on one psycopg connection;
+    after a failure, the rest are dropped and the error kept for the caller."""
+
+    def __init__(self, connection, keys: dict[type[models.Model], list[int]]) -> None:
+        self.connection = connection
+        self.raw = connection.connection  # the psycopg connection (locks per call)
+        self.keys = keys  # reserved
+        self.taken: dict[type[models.Model], int] = {}  # how many of them are used
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="bulk-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.queue.get()) is not None:
+            if self.error is None and not self.stopping:
+                try:
+                    _copy_rows(self.raw, *job)
+                except BaseException as error:  # the caller raises it
+                    self.error = error
+            self.queue.task_done()
+
+    def take_keys(self, model, count: int) -> list[int] | None:
+        keys = self.keys.get(model)
+        start = self.taken.get(model, 0)
+        if not keys or len(keys) - start < count:
+            return None
+        self.taken[model] = start + count
+        return keys[start : start + count]
+
+    def put(self, sql: str, rows: list[tuple]) -> None:
+        self._raise()
+        self.queue.put((sql, rows))
+
+    def after_writes(self, execute, sql, params, many, context):
+        """An execute wrapper: the caller's query runs after the writes handed over."""
+        self.queue.join()
+        self._raise()
+        return execute(sql, params, many, context)
+
+    def stop(self) -> None:
+        """Drop what waits, let the write in flight end; raise its failure, if any."""
+        self.stopping = True
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            with self.connection.wrap_database_errors:
+                raise self.error
+
+
+def _copy_rows(raw, sql: str, rows: list[tuple]) -> None:
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 # Fewer new rows than this are written into the indexes as they are (see below).
 REBUILD_AT_LEAST = 10_000
 
@@ -326,11 +442,18 @@ class _Writer:
         if self.vendor not in ("postgresql", "sqlite"):
             raise NotSupportedError(f"bulk_insert does not know {self.vendor}.")
 
+    @classmethod
+    def for_model(cls, model, connection) -> "_Writer":
+        fields = [f for f in model._meta.concrete_fields if not f.generated]
+        return cls(model, fields, connection, keep=frozenset())
+
     def write(self, objs: Sequence[models.Model]) -> None:
         if not objs:
             return
         self._sync_relations(objs)
-        for obj, key in zip(objs, self._new_keys(len(objs)), strict=True):
+        behind = getattr(self.connection, "_behind", None)
+        keys = behind and behind.take_keys(self.model, len(objs))
+        for obj, key in zip(objs, keys or self._new_keys(len(objs)), strict=True):
             setattr(obj, self.pk.attname, key)
         for field, pre_save in zip(self.fields, self.pre_save, strict=True):
             if pre_save is _INSTANT:
@@ -356,7 +479,9 @@ class _Writer:
             )
         ]
         rows = list(zip(*columns, strict=True))
-        if self.vendor == "postgresql":
+        if behind:
+            behind.put(self._copy_sql, rows)
+        elif self.vendor == "postgresql":
             self._copy(rows)
         else:
             placeholders = ", ".join(["%s"] * len(self.fields))
@@ -386,13 +511,20 @@ class _Writer:
             )
         prep, connection = field.get_db_prep_save, self.connection
         if type(field) is models.JSONField and field.encoder is None and types <= _JSON:
-            # What adapt_json_value sends (json.dumps on SQLite; on PostgreSQL the
-            # same text, which COPY reads into jsonb), without the field's layers.
-            return _json_texts(values, self.json_known)
+            # What adapt_json_value sends (json.dumps on SQLite), without the
+            # field's layers. PostgreSQL reads the text into jsonb, whose value does
+            # not depend on how the text escaped its characters: UTF-8 is shorter
+            # (a snapshot's Chinese as \uXXXX is six bytes a character, not three).
+            return _json_texts(
+                values, self.json_known, ascii=self.vendor != "postgresql"
+            )
         if len(types) == 1 and types <= _SCALARS:
             prepared = {v: prep(v, connection) for v in set(values)}
             return [prepared[v] for v in values]
         return [prep(v, connection) for v in values]
+
+    def reserved(self, count: int) -> list[int]:
+        return self._new_keys(count)
 
     def _new_keys(self, count: int) -> list[int]:
         with self.connection.cursor() as cursor:
@@ -425,8 +557,12 @@ class _Writer:
             first = (largest or 0) + 1
             return list(range(first, first + count))
 
+    @property
+    def _copy_sql(self) -> str:
+        return f"COPY {self.table} ({self.columns}) FROM STDIN"
+
     def _copy(self, rows: list[tuple]) -> None:
-        sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
+        sql = self._copy_sql
         with (
             self.connection.cursor() as cursor,
             self.connection.wrap_database_errors,
@@ -436,12 +572,12 @@ class _Writer:
                 copy.write_row(row)
 
 
-def _json_texts(values: list, known: dict[tuple, str]) -> list:
+def _json_texts(values: list, known: dict[tuple, str], *, ascii: bool = True) -> list:
     """json.dumps of each value; a list of strings (categories' reasons, assistance
     items: a few distinct ones over many rows) and an empty object are encoded once.
     A tuple of strings equals only a tuple of the same strings, so a text found in
     `known` is the text of the value."""
-    dumps = json.dumps
+    dumps = json.dumps if ascii else functools.partial(json.dumps, ensure_ascii=False)
     texts = []
     for value in values:
         kind = type(value)
