@@ -1,5 +1,7 @@
 """Domain exceptions raised by services; views turn them into messages a person reads."""
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation; `message` is Chinese and says why."""
@@ -8,6 +10,16 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class InvalidValues(DomainError):
+    """Values a person entered break rules; `problems` has every message by field
+    (in form order), the first of them as `message` and `field`."""
+
+    def __init__(self, problems: Mapping[str, list[str]]) -> None:
+        field, messages = next(iter(problems.items()))
+        super().__init__(messages[0], field=field)
+        self.problems = dict(problems)
 
 
 class NotFound(DomainError):

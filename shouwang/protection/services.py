@@ -23,6 +23,7 @@ from shouwang.areas.models import Area, AreaLevel
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.exceptions import InvalidValues as InvalidInput
 from shouwang.registry.models import Child
 from shouwang.registry.selectors import child_list_for
 from shouwang.registry.services import child_protection_set
@@ -71,15 +72,6 @@ DENIED = "您没有办理此项的权限。"
 GLASS_HOURS = 24
 MAX_TEXT = 2000
 MAX_NOTE = 500
-
-
-class InvalidInput(DomainError):
-    """Values break a rule; `problems` has every message by field."""
-
-    def __init__(self, problems: Mapping[str, list[str]]) -> None:
-        field, messages = next(iter(problems.items()))
-        super().__init__(messages[0], field=field)
-        self.problems = dict(problems)
 
 
 def _refuse(field: str, message: str) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.exceptions import InvalidValues as InvalidInput
 from shouwang.registry.models import Child, ChildStatus
 from shouwang.registry.services import child_schooling_set
 from shouwang.registry.vocab import Schooling
@@ -41,15 +42,6 @@ from .vocab import (
 CHILD_NOT_FOUND = "儿童记录不存在或不在您的管辖范围内。"
 CASE_NOT_FOUND = "辍学登记不存在或不在您的管辖范围内。"
 CLOSED = "该辍学登记已销号，不能再办理：如需继续劝返，请先重新开启。"
-
-
-class InvalidInput(DomainError):
-    """Values break a rule; `problems` has every message by field."""
-
-    def __init__(self, problems: Mapping[str, list[str]]) -> None:
-        field, messages = next(iter(problems.items()))
-        super().__init__(messages[0], field=field)
-        self.problems = dict(problems)
 
 
 class _Problems(dict):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shouwang.accounts import access
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
 from shouwang.registry.models import Child, ChildStatus
 from shouwang.registry.services import schedule_next_visit
 
@@ -47,13 +47,8 @@ LABELS["attachments"] = "附件"
 CONCERNS = (Finding.WATCH, Finding.PROBLEM)
 
 
-class InvalidVisit(DomainError):
+class InvalidVisit(InvalidValues):
     """The visit's values break a rule; `problems` has every message by field."""
-
-    def __init__(self, problems: Mapping[str, list[str]]) -> None:
-        field, messages = next(iter(problems.items()))
-        super().__init__(messages[0], field=field)
-        self.problems = dict(problems)
 
 
 def _text_problem(field: str, value: str, limit: int) -> str | None:
