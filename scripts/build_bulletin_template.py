@@ -105,7 +105,9 @@ PROGRESS = [
     (
         "控辍保学方面，",
         "截至{{ period.end }}，{{ area.scope }}义务教育适龄儿童{{ schooling.school_age }}"
-        "人，劝返中的辍学儿童{{ schooling.dropouts_open }}人。{{ period.label }}，新登记"
+        "人，经与学籍名单比对疑似失学辍学{{ schooling.suspected }}人，劝返中的辍学儿童"
+        "{{ schooling.dropouts_open }}人，累计劝返复学{{ schooling.returned_total }}人。"
+        "{{ period.label }}，新登记"
         "辍学儿童{{ schooling.dropouts_registered }}人，其中因学习困难或厌学"
         "{{ schooling.dropouts_registered_learning }}人、家庭经济困难"
         "{{ schooling.dropouts_registered_poverty }}人、外出务工"

@@ -4,27 +4,49 @@ to an area on a date.
 
 - school-age (适龄): 6 to 15 on the as-of date (settings.SCHOOL_AGE may change it);
 - suspected out of school: not on the list, or on it as 辍学 or 休学 — unless a
-  dropout case is open for the child (already registered) or the suspicion was
+  dropout case is open for the child (already registered), one was closed after the
+  list was uploaded (the case's outcome is newer than the list), or the suspicion was
   cleared for that list;
 - a discrepancy: the ledger's 就学状况 says otherwise than the list (ledger 初中, list
   辍学; ledger 辍学, list 在读), for the director to resolve;
 - children without an ID number cannot be matched: listed for a manual check;
 - villages no list covers are not judged (nothing to compare with).
+
+A past day is compared as things stood at its end (the ledger's history, the lists
+uploaded and the clearances made by then, the cases open then), so that its figure
+(schooling.suspected) can be counted again and gives the same number.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from shouwang.accounts import access
 from shouwang.areas import codes
 from shouwang.registry.models import Child, ChildStatus
 from shouwang.registry.vocab import Schooling
+from shouwang.reports.sources.ledger import end_of, records_as_of
 
-from .models import DropoutCase, EnrolmentList, EnrolmentRow, SuspectClearance
-from .vocab import INTERPRET_SCHOOL_AGE, DropoutStatus, EnrolmentStatus, SuspectReason
+from .models import (
+    DropoutCase,
+    DropoutEvent,
+    EnrolmentList,
+    EnrolmentRow,
+    SuspectClearance,
+)
+from .vocab import (
+    INTERPRET_SCHOOL_AGE,
+    DropoutEventKind,
+    DropoutStatus,
+    EnrolmentStatus,
+    SuspectReason,
+)
+
+CHUNK = 2000  # values per IN list
 
 # The ledger's 就学状况 that say the child is in school, and those that say not.
 IN_SCHOOL = frozenset(
@@ -106,15 +128,20 @@ class Comparison:
     uncovered_villages: set[str] = field(default_factory=set)
 
 
-def latest_lists(prefix: str, as_of: date) -> list[EnrolmentList]:
+def latest_lists(
+    prefix: str, as_of: date, *, at: datetime | None = None
+) -> list[EnrolmentList]:
     """The lists that may cover villages under prefix (lists of the area itself, of an
-    area above it, or of an area inside it) dated on or before as_of, newest first."""
+    area above it, or of an area inside it) dated on or before as_of (and uploaded
+    before the moment `at`, when given), newest first."""
     above = [codes.pad(prefix), *codes.ancestors(codes.pad(prefix))] if prefix else []
     within = access.prefix_q("area_id", prefix)
     return list(
         EnrolmentList.objects.filter(
             Q(area_id__in=above) | within, listed_on__lte=as_of
-        ).order_by("-listed_on", "-id")
+        )
+        .filter(created_at__lt=at or timezone.now())
+        .order_by("-listed_on", "-id")
     )
 
 
@@ -125,51 +152,137 @@ def _list_for(village: str, lists: list[EnrolmentList]) -> EnrolmentList | None:
     return None
 
 
-def compare(
-    *, children: QuerySet[Child] | None = None, prefix: str, as_of: date
-) -> Comparison:
+def cases_open_at(cases: QuerySet[DropoutCase], at: datetime) -> QuerySet[DropoutCase]:
+    """The cases open at the moment `at`: registered before it, and not closed then
+    (no close before it, or a reopening after the last close)."""
+    last_turn = (
+        DropoutEvent.objects.filter(
+            case=OuterRef("pk"),
+            kind__in=[DropoutEventKind.CLOSED, DropoutEventKind.REOPENED],
+            at__lt=at,
+        )
+        .order_by("-at", "-id")
+        .values("kind")[:1]
+    )
+    return (
+        cases.filter(created_at__lt=at)
+        .annotate(turn=Subquery(last_turn))
+        .filter(Q(turn__isnull=True) | ~Q(turn=DropoutEventKind.CLOSED))
+    )
+
+
+# (pk, name, village, ID number, 就学状况) of a school-age child.
+Row = tuple[int, str, str, str | None, str]
+SNAPSHOT_FIELDS = (
+    "pk",
+    "village_id",
+    "status",
+    "name",
+    "id_number",
+    "schooling",
+    "birth_date",
+)
+
+
+def _rows_then(prefix: str, as_of: date, first: date, last: date) -> list[Row]:
+    """The school-age active children of the area as the ledger stood at the end of a
+    past day (rebuilt from the history)."""
+    rows = []
+    for record in records_as_of(as_of, prefix, SNAPSHOT_FIELDS):
+        born = record["birth_date"]
+        if isinstance(born, str):  # a history snapshot's date is ISO text
+            born = date.fromisoformat(born)
+        if record["status"] == ChildStatus.ACTIVE and born and first <= born <= last:
+            rows.append(
+                (
+                    record["pk"],
+                    record["name"],
+                    record["village_id"],
+                    record["id_number"] or None,
+                    record["schooling"],
+                )
+            )
+    rows.sort(key=lambda row: (row[2], row[1], row[0]))
+    return rows
+
+
+def _in(queryset: QuerySet, field: str, values) -> Iterator[QuerySet]:
+    """queryset filtered by field IN values: a subquery at once, or a list in chunks
+    (the databases cap a query's parameters)."""
+    if isinstance(values, QuerySet):
+        yield queryset.filter(**{f"{field}__in": values})
+        return
+    values = sorted(values)
+    for i in range(0, len(values), CHUNK):
+        yield queryset.filter(**{f"{field}__in": values[i : i + CHUNK]})
+
+
+def compare(*, prefix: str, as_of: date) -> Comparison:
     """The school-age children under the area prefix on as_of, judged against the
-    latest list covering each village."""
+    latest list covering each village, as things stood at the end of that day (today:
+    now): the ledger then (its history for a past day), the lists uploaded by then, the
+    dropout cases open then and the clearances made by then."""
     result = Comparison(as_of=as_of)
+    at = min(end_of(as_of), timezone.now())
     first, last = born_between(as_of, school_age_range())
-    if children is None:
-        children = Child.objects.filter(access.prefix_q("village_id", prefix))
-    school_age = children.filter(
-        status=ChildStatus.ACTIVE, birth_date__gte=first, birth_date__lte=last
-    )
-    rows = list(
-        school_age.values_list(
-            "pk", "name", "village_id", "id_number", "schooling"
-        ).order_by("village_id", "name_pinyin", "pk")
-    )
+    if as_of >= timezone.localdate():
+        school_age = Child.objects.filter(
+            access.prefix_q("village_id", prefix),
+            status=ChildStatus.ACTIVE,
+            birth_date__gte=first,
+            birth_date__lte=last,
+        )
+        rows: list[Row] = list(
+            school_age.values_list(
+                "pk", "name", "village_id", "id_number", "schooling"
+            ).order_by("village_id", "name_pinyin", "pk")
+        )
+        # Subqueries: sending tens of thousands of ID numbers and keys as IN lists
+        # cost more than the database's semi-join.
+        numbers = school_age.exclude(id_number=None).values("id_number")
+        child_ids = school_age.values("pk")
+        open_cases = DropoutCase.objects.filter(status=DropoutStatus.OPEN)
+    else:
+        rows = _rows_then(prefix, as_of, first, last)
+        numbers = {number for _, _, _, number, _ in rows if number}
+        child_ids = {pk for pk, *_ in rows}
+        open_cases = cases_open_at(DropoutCase.objects.all(), at)
     result.school_age = len(rows)
-    lists = latest_lists(prefix, as_of)
+    lists = latest_lists(prefix, as_of, at=at)
     by_village = {}
     for _, _, village, _, _ in rows:
         if village not in by_village:
             by_village[village] = _list_for(village, lists)
     used = {lst.pk for lst in by_village.values() if lst is not None}
-    # The list rows of these children: one semi-join in the database (sending tens of
-    # thousands of ID numbers as IN lists cost more than the join).
-    listed: dict[tuple[int, str], Listed] = {
-        (list_id, number): Listed(status, school, grade)
-        for list_id, number, status, school, grade in EnrolmentRow.objects.filter(
-            enrolment_list_id__in=used,
-            id_number__in=school_age.exclude(id_number=None).values("id_number"),
-        ).values_list("enrolment_list_id", "id_number", "status", "school", "grade")
-    }
-    child_ids = school_age.values("pk")  # a subquery, as above
-    open_cases = set(
-        DropoutCase.objects.filter(
-            child_id__in=child_ids, status=DropoutStatus.OPEN
-        ).values_list("child_id", flat=True)
+    listed: dict[tuple[int, str], Listed] = {}
+    rows_used = EnrolmentRow.objects.filter(enrolment_list_id__in=used)
+    for part in _in(rows_used, "id_number", numbers):
+        for list_id, number, status, school, grade in part.values_list(
+            "enrolment_list_id", "id_number", "status", "school", "grade"
+        ):
+            listed[list_id, number] = Listed(status, school, grade)
+    open_ids: set[int] = set()
+    for part in _in(open_cases, "child_id", child_ids):
+        open_ids.update(part.values_list("child_id", flat=True))
+    result.dropouts_open = len(open_ids)
+    # When each child's latest case was closed (before `at`): a list uploaded before
+    # that is outdated for the child (back in school, taught at home…).
+    closed: dict[int, datetime] = {}
+    closes = DropoutEvent.objects.filter(kind=DropoutEventKind.CLOSED, at__lt=at)
+    for part in _in(closes, "case__child_id", child_ids):
+        for child_id, last in (
+            part.values("case__child_id")
+            .order_by()
+            .annotate(last=Max("at"))
+            .values_list("case__child_id", "last")
+        ):
+            closed[child_id] = last
+    cleared: set[tuple[int, int]] = set()
+    clearances = SuspectClearance.objects.filter(
+        enrolment_list_id__in=used, created_at__lt=at
     )
-    result.dropouts_open = len(open_cases)
-    cleared = set(
-        SuspectClearance.objects.filter(
-            child_id__in=child_ids, enrolment_list_id__in=used
-        ).values_list("child_id", "enrolment_list_id")
-    )
+    for part in _in(clearances, "child_id", child_ids):
+        cleared.update(part.values_list("child_id", "enrolment_list_id"))
     for pk, name, village, number, schooling in rows:
         enrolment_list = by_village[village]
         if enrolment_list is None:
@@ -183,7 +296,10 @@ def compare(
         )
         if discrepancy:
             result.discrepancies.append(Discrepancy(pk, name, village, discrepancy))
-        if reason and pk not in open_cases and (pk, enrolment_list.pk) not in cleared:
+        handled = pk in open_ids or (pk, enrolment_list.pk) in cleared
+        if pk in closed and closed[pk] >= enrolment_list.created_at:
+            handled = True
+        if reason and not handled:
             result.suspected.append(
                 Suspect(pk, name, village, reason, enrolment_list.pk)
             )

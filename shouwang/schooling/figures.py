@@ -1,12 +1,8 @@
 """The dropout-control figures of the report catalogue (issue R8 item 6): children of
 compulsory-school age, dropout cases open, dropouts registered by reason, children
 returned to school (and of those, children of poor families), and suspected children
-cleared by reason. Sources: .sources.
-
-The number of suspected children (三比对) is not declared: it follows from the latest
-school registration list and today's ledger, and a past day's ledger, clearances and
-lists cannot be compared again as they stood, so a stored past value would not be
-honest."""
+cleared by reason, and the children suspected out of school (三比对, compared as
+things stood at the end of the day). Sources: .sources."""
 
 from shouwang.reports.catalogue import Figure, Kind, declare, declare_source
 
@@ -16,10 +12,13 @@ from .sources import (
     REGISTERED,
     RETURNED,
     RETURNED_POOR,
+    RETURNED_TOTAL,
     SCHOOL_AGE,
+    SUSPECTED,
     DropoutsOpenSource,
     SchoolAge,
     SchoolingSource,
+    SuspectedSource,
     cleared_key,
     reason_key,
 )
@@ -27,6 +26,7 @@ from .vocab import ClearReason, DropoutReason
 
 declare_source(DropoutsOpenSource())
 declare_source(SchoolingSource())
+declare_source(SuspectedSource())
 
 GROUP = "控辍保学"
 
@@ -63,6 +63,33 @@ declare(
         definition=(
             "期末（当天为此刻）尚未销号的辍学登记数：期末前已登记、期末时未销号"
             "或销号后又重新开启的登记，按登记时所在村计。"
+        ),
+        kind=Kind.STOCK,
+        group=GROUP,
+        source="schooling_open",
+        list_view="",
+    ),
+    Figure(
+        key=SUSPECTED,
+        label="疑似失学辍学儿童",
+        unit="人",
+        definition=(
+            "期末（当天为此刻）与覆盖其所在村的最新学籍名单比对：有身份号码的适龄儿童"
+            "不在名单上或学籍状态为辍学、休学，且未登记辍学、未经核实排除的人数"
+            "（按期末的台账、期末前上传的名单和排除记录计）。"
+        ),
+        kind=Kind.STOCK,
+        group=GROUP,
+        source="schooling_suspected",
+        list_view="",
+    ),
+    Figure(
+        key=RETURNED_TOTAL,
+        label="累计劝返复学的辍学儿童",
+        unit="人",
+        definition=(
+            "期末时已销号、销号结果为“返校复学”且销号日期不晚于期末的辍学登记数"
+            "（销号后又重新开启的不计）。"
         ),
         kind=Kind.STOCK,
         group=GROUP,

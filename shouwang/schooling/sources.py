@@ -4,7 +4,10 @@ per village of the record:
 - SchoolAge (a predicate the ledger source counts): active children aged 6–15 at the
   day's end, from the birth date the ledger's row (or its history snapshot) holds;
 - DropoutsOpenSource (a stock): cases open at the end of a day, replayed from the
-  case's registration and its close / reopen events;
+  case's registration and its close / reopen events, and cases closed then as
+  returned to school (cumulative);
+- SuspectedSource (a stock): children suspected out of school at the end of a day,
+  compared as things stood then (schooling.comparison.compare);
 - SchoolingSource (a flow): cases registered in the period by reason, cases closed
   as returned to school by their outcome date (and of those, children of families
   under 低保, 特困供养, 建档立卡 or 防返贫监测), and suspects cleared by reason.
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shouwang.accounts import access
@@ -25,7 +28,7 @@ from shouwang.reports.catalogue import ByArea, Figure, Kind
 from shouwang.reports.predicates import Predicate
 from shouwang.reports.sources.ledger import end_of
 
-from .comparison import born_between, school_age_range
+from .comparison import born_between, cases_open_at, compare, school_age_range
 from .models import DropoutCase, DropoutEvent, SuspectClearance
 from .vocab import ClearReason, DropoutEventKind, DropoutOutcome, DropoutReason
 
@@ -33,6 +36,8 @@ SCHOOL_AGE = "schooling.school_age"
 DROPOUTS_OPEN = "schooling.dropouts_open"
 RETURNED = "schooling.returned"
 RETURNED_POOR = "schooling.returned_poor"
+RETURNED_TOTAL = "schooling.returned_total"
+SUSPECTED = "schooling.suspected"
 REGISTERED = "schooling.dropouts_registered"
 CLEARED = "schooling.suspects_cleared"
 
@@ -85,35 +90,36 @@ def _add(result: ByArea, code: str, key: str, value: int) -> None:
 
 
 def open_by_area(prefix: str, at) -> ByArea:
-    """The dropout cases open at the moment `at`, per village: registered before it,
-    and not closed then (no close, or a reopening after the last close)."""
-    last_turn = (
-        DropoutEvent.objects.filter(
-            case=OuterRef("pk"),
-            kind__in=[DropoutEventKind.CLOSED, DropoutEventKind.REOPENED],
-            at__lt=at,
-        )
-        .order_by("-at", "-id")
-        .values("kind")[:1]
+    """Per village, the dropout cases open at the moment `at`, and the cases closed
+    then as returned to school (销号“返校复学”) with an outcome date by then."""
+    cases = cases_open_at(
+        DropoutCase.objects.filter(access.prefix_q("village_id", prefix)), at
     )
-    rows = (
+    result: ByArea = {}
+    for code, n in (
+        cases.values("village_id").order_by().annotate(n=Count("pk"))
+    ).values_list("village_id", "n"):
+        _add(result, code, DROPOUTS_OPEN, n)
+    returned = (
         DropoutCase.objects.filter(
-            access.prefix_q("village_id", prefix), created_at__lt=at
+            access.prefix_q("village_id", prefix),
+            outcome=DropoutOutcome.RETURNED,
+            outcome_on__lt=timezone.localtime(at).date() + timedelta(days=1),
+            created_at__lt=at,
         )
-        .annotate(turn=Subquery(last_turn))
-        .filter(Q(turn__isnull=True) | ~Q(turn=DropoutEventKind.CLOSED))
+        .exclude(pk__in=cases.values("pk"))
         .values("village_id")
         .order_by()
         .annotate(n=Count("pk"))
     )
-    result: ByArea = {}
-    for code, n in rows.values_list("village_id", "n"):
-        _add(result, code, DROPOUTS_OPEN, n)
+    for code, n in returned.values_list("village_id", "n"):
+        _add(result, code, RETURNED_TOTAL, n)
     return result
 
 
 class DropoutsOpenSource:
-    """Dropout cases open at the end of a day (today: now), per village."""
+    """Dropout cases open, and returned to school so far, at the end of a day (today:
+    now), per village."""
 
     name = "schooling_open"
     kind = Kind.STOCK
@@ -210,3 +216,26 @@ class SchoolingSource:
                 at__gt=since,
             ).exists()
         )
+
+
+class SuspectedSource:
+    """Children suspected out of school at the end of a day (三比对 as things stood
+    then: schooling.comparison), per village."""
+
+    name = "schooling_suspected"
+    kind = Kind.STOCK
+
+    def compute(
+        self,
+        figures: list[Figure],
+        *,
+        prefix: str,
+        day: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        live: bool = False,
+    ) -> ByArea:
+        result: ByArea = {}
+        for suspect in compare(prefix=prefix, as_of=day).suspected:
+            _add(result, suspect.village_id, SUSPECTED, 1)
+        return result

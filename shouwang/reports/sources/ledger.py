@@ -45,8 +45,12 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[i : i + size]
 
 
-def _records_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
-    """Every child record in the area as it stood at the end of the day (any status)."""
+def records_as_of(
+    day: date, prefix: str, fields: tuple[str, ...] = ROW_FIELDS
+) -> Iterator[dict[str, Any]]:
+    """Every child record in the area as it stood at the end of the day (any status):
+    the stored row's fields when nothing changed since, else the whole snapshot of the
+    last change before then (history fields, dates as ISO text)."""
     end = end_of(day)
     area_q = access.prefix_q("village_id", prefix)
     changed = set(
@@ -65,7 +69,7 @@ def _records_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
     )
     current = (
         Child.objects.filter(area_q, created_at__lt=end)
-        .values(*ROW_FIELDS)
+        .values(*fields)
         .order_by("pk")
         .iterator(chunk_size=CHUNK)
     )
@@ -140,7 +144,7 @@ def rows_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
             yield row
         pending.clear()
 
-    for record in _records_as_of(day, prefix):
+    for record in records_as_of(day, prefix):
         if record["status"] != ChildStatus.ACTIVE:
             continue
         pending.append(record)

@@ -12,6 +12,7 @@ from shouwang.accounts.models import Role, Unit
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import Child
 from shouwang.registry.tests.factories import make_child, make_place, years_ago
+from shouwang.reports.tests.history import days_ago, registered_days_ago
 from shouwang.schooling import services
 from shouwang.schooling.comparison import Listed, born_between, compare, judge
 from shouwang.schooling.models import EnrolmentList, EnrolmentRow
@@ -116,7 +117,9 @@ def test_compare_finds_the_missing_the_dropped_and_the_unnumbered(place):
 
 def test_the_latest_list_is_the_one_compared(place):
     child = make_child(place.village, name="转学", birth_date=years_ago(9))
-    _list(place.county, [], listed_on=TODAY - timedelta(days=30))
+    registered_days_ago(child, 60)
+    older = _list(place.county, [], listed_on=TODAY - timedelta(days=30))
+    EnrolmentList.objects.filter(pk=older.pk).update(created_at=days_ago(30))
     assert [s.reason for s in compare(prefix="430524", as_of=TODAY).suspected] == [
         "未在学籍名单"
     ]
@@ -182,6 +185,8 @@ def test_a_dropout_is_registered_persuaded_twice_and_returns(place):
     )
     child = Child.objects.get(pk=child.pk)
     assert child.schooling == "初中" and child.version == 3
+    # Back in school after the list was made: not suspected again by that list…
+    assert compare(prefix="430524", as_of=TODAY).suspected == []
     assert case.persuasions.count() == 2
     assert list(case.events.values_list("kind", flat=True)) == [
         "registered",
@@ -200,8 +205,14 @@ def test_a_dropout_is_registered_persuaded_twice_and_returns(place):
                 "result": "同意返校",
             },
         )
+    # …but a list uploaded since that leaves the child out is believed.
+    newer = _list(place.county, [])
+    assert [s.list_id for s in compare(prefix="430524", as_of=TODAY).suspected] == [
+        newer.pk
+    ]
     services.dropout_reopen(actor=education, case_id=case.pk, reason="又不去上学了")
     assert Child.objects.get(pk=child.pk).schooling == "辍学"
+    assert compare(prefix="430524", as_of=TODAY).suspected == []  # open again
     _ = enrolment
 
 

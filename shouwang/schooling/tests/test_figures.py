@@ -20,7 +20,13 @@ from shouwang.reports.tests.history import (
     registered_days_ago,
 )
 from shouwang.schooling import services
-from shouwang.schooling.models import DropoutCase, DropoutEvent, SuspectClearance
+from shouwang.schooling.models import (
+    DropoutCase,
+    DropoutEvent,
+    EnrolmentList,
+    EnrolmentRow,
+    SuspectClearance,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +93,8 @@ def test_the_figures_are_in_the_catalogue_and_no_longer_pending():
     assert figures["schooling.returned"].label == "劝返复学的辍学儿童"
     assert figures["schooling.school_age"].kind == catalogue.Kind.STOCK
     assert figures["schooling.returned"].kind == catalogue.Kind.FLOW
-    # Not computable for a past day as it stood: not declared (see schooling.figures).
-    assert "schooling.suspected" not in figures
+    assert figures["schooling.suspected"].kind == catalogue.Kind.STOCK
+    assert figures["schooling.returned_total"].kind == catalogue.Kind.STOCK
 
 
 def test_school_age_today_and_on_a_past_day_counts_ages_then(place):
@@ -153,6 +159,80 @@ def test_open_dropouts_on_a_day_follow_registration_close_and_reopen(place, educ
     live = compute.stock_by_area("430524", TODAY, live=True)
     assert live[place.village.code]["schooling.dropouts_open"] == 1
     assert live[place.far_village.code]["schooling.dropouts_open"] == 1
+
+
+def _list_on(area, rows, days):
+    """A school list dated and uploaded `days` ago."""
+    enrolment_list = EnrolmentList.objects.create(
+        area=area, listed_on=TODAY - timedelta(days=days), row_count=len(rows)
+    )
+    EnrolmentList.objects.filter(pk=enrolment_list.pk).update(created_at=days_ago(days))
+    EnrolmentRow.objects.bulk_create(
+        EnrolmentRow(
+            enrolment_list=enrolment_list,
+            row_number=i,
+            name=child.name,
+            id_number=child.id_number,
+            school="育才小学",
+            status=status,
+        )
+        for i, (child, status) in enumerate(rows, start=2)
+    )
+    return enrolment_list
+
+
+def test_suspected_on_a_day_is_compared_as_things_stood_then(place, education):
+    listed = make_child(place.village, name="在读", birth_date=years_ago(9))
+    dropped = make_child(place.village, name="辍学", birth_date=years_ago(13))
+    missing = make_child(place.other_village, name="缺失", birth_date=years_ago(10))
+    late = make_child(place.village, name="后登记", birth_date=years_ago(11))
+    for child in (listed, dropped, missing):
+        registered_days_ago(child, 60)
+    registered_days_ago(late, 5)  # not in the ledger before
+    first = _list_on(place.county, [(listed, "在读"), (dropped, "辍学")], 30)
+
+    def suspected(days):
+        return _stock(TODAY - timedelta(days=days)).get("schooling.suspected", 0)
+
+    assert suspected(40) == 0  # no list yet: nothing compared
+    assert suspected(20) == 2  # 辍学 (listed so), 缺失 (not listed)
+    clearance = services.suspect_clear(
+        actor=education, child_id=missing.pk, list_id=first.pk, reason="在外地就读"
+    )
+    SuspectClearance.objects.filter(pk=clearance.pk).update(created_at=days_ago(10))
+    _register(education, dropped, days=8)
+    # A list uploaded today, though dated before: not known then.
+    _list_on(place.county, [], 0)
+    EnrolmentList.objects.filter(listed_on=TODAY).update(
+        listed_on=TODAY - timedelta(days=25)
+    )
+    assert suspected(20) == 2  # the clearance, the case and the new list came later
+    assert suspected(9) == 1  # 缺失 cleared; 辍学 still suspected
+    assert suspected(3) == 1  # 辍学 registered; 后登记 is new and not on the list
+    by_village = compute.stock_by_area("430524", TODAY - timedelta(days=20), live=False)
+    assert by_village[place.other_village.code]["schooling.suspected"] == 1
+    # Today: the newer list (listed on nobody) judges everyone afresh, the case stands.
+    live = _stock(TODAY, live=True)
+    assert live["schooling.suspected"] == 3  # 在读, 缺失, 后登记; not 辍学 (case open)
+    assert _stock(TODAY)["schooling.suspected"] == 3
+
+
+def test_returns_so_far_are_counted_at_the_end_of_a_day(place, education):
+    back = make_child(place.village, name="复学", birth_date=years_ago(13))
+    home = make_child(place.village, name="送教", birth_date=years_ago(12))
+    case = _register(education, back, days=30)
+    _close(education, case, on=TODAY - timedelta(days=20), days=20)
+    _close(education, _register(education, home, days=30), outcome="送教上门")
+
+    def so_far(days, **kwargs):
+        values = _stock(TODAY - timedelta(days=days), **kwargs)
+        return values.get("schooling.returned_total", 0)
+
+    assert so_far(25) == 0
+    assert so_far(15) == 1
+    assert so_far(0, live=True) == 1
+    services.dropout_reopen(actor=education, case_id=case.pk, reason="又不去上学了")
+    assert so_far(0, live=True) == 0
 
 
 def test_flows_count_registrations_returns_and_clearances_in_the_period(
@@ -224,6 +304,8 @@ def test_the_default_bulletin_has_a_dropout_paragraph_that_passes_the_check():
     assert named == [
         "schooling.school_age",
         "schooling.dropouts_open",
+        "schooling.suspected",
+        "schooling.returned_total",
         "schooling.dropouts_registered",
         *(f"schooling.dropouts_registered_{r}" for r in REASONS),
         "schooling.returned",
