@@ -256,7 +256,7 @@ def compare(*, prefix: str, as_of: date) -> Comparison:
     used = {lst.pk for lst in by_village.values() if lst is not None}
     listed: dict[tuple[int, str], Listed] = {}
     rows_used = EnrolmentRow.objects.filter(enrolment_list_id__in=used)
-    for part in _in(rows_used, "id_number", numbers):
+    for part in _in(rows_used, "id_number", numbers if used else ()):
         for list_id, number, status, school, grade in part.values_list(
             "enrolment_list_id", "id_number", "status", "school", "grade"
         ):
@@ -265,6 +265,8 @@ def compare(*, prefix: str, as_of: date) -> Comparison:
     for part in _in(open_cases, "child_id", child_ids):
         open_ids.update(part.values_list("child_id", flat=True))
     result.dropouts_open = len(open_ids)
+    if not used:  # no list covers these villages: nothing more to compare
+        child_ids = ()
     # When each child's latest case was closed (before `at`): a list uploaded before
     # that is outdated for the child (back in school, taught at home…).
     closed: dict[int, datetime] = {}

@@ -8,11 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shouwang.accounts.access import jurisdiction_prefix
+from shouwang.accounts.access import (
+    Perm,
+    has_perm,
+    in_jurisdiction,
+    jurisdiction_prefix,
+)
 from shouwang.areas.models import Area
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import Child
@@ -90,25 +95,46 @@ def _run(form, call):
 # ---- the worklist -------------------------------------------------------------
 
 
+WORKLIST_PER_PAGE = 50
+
+
 def _worklist(request: HttpRequest, *, failed=None, failed_child=None, status=200):
+    """The three lists of the comparison, each paged (page, dpage, upage), narrowed to
+    one village with ?village=CODE."""
     user = request.user
     result = compare(prefix=jurisdiction_prefix(user), as_of=timezone.localdate())
     villages = {s.village_id for s in result.suspected}
     villages |= {d.village_id for d in result.discrepancies}
     villages |= {v for _, _, v in result.unnumbered}
-    names = dict(Area.objects.filter(code__in=villages).values_list("code", "name"))
+    places = {
+        area.code: area
+        for area in Area.objects.filter(code__in=villages).select_related("parent")
+    }
+    village = request.GET.get("village", "")
+    if village not in places:
+        village = ""
+
+    def paged(items, param, village_of):
+        items = [
+            (item, places.get(village_of(item)))
+            for item in items
+            if not village or village_of(item) == village
+        ]
+        paginator = Paginator(items, WORKLIST_PER_PAGE)
+        return paginator.get_page(request.GET.get(param))
+
     return render(
         request,
         "schooling/worklist.html",
         {
             "result": result,
-            "suspected": [(s, names.get(s.village_id, "")) for s in result.suspected],
-            "discrepancies": [
-                (d, names.get(d.village_id, "")) for d in result.discrepancies
-            ],
-            "unnumbered": [
-                (pk, name, names.get(v, "")) for pk, name, v in result.unnumbered
-            ],
+            "suspected": paged(result.suspected, "page", lambda s: s.village_id),
+            "discrepancies": paged(
+                result.discrepancies, "dpage", lambda d: d.village_id
+            ),
+            "unnumbered": paged(result.unnumbered, "upage", lambda u: u[2]),
+            "villages": sorted(places.values(), key=lambda a: a.code),
+            "village": village,
             "clear_form": SuspectClearForm(),
             "failed": failed,
             "failed_child": failed_child,
@@ -218,6 +244,13 @@ def _detail(request: HttpRequest, case: DropoutCase, *, failed=None, step=""):
             # Part of the dropout case (the priority groups), shown to everyone who
             # works on it, the education unit included; the rest of the ledger is not.
             "flags": _priority_flags(case.child),
+            # The child's record, for those who may read the ledger (not education).
+            "child_url": (
+                reverse("registry:child-detail", args=[case.child_id])
+                if has_perm(request.user, Perm.VIEW_CHILDREN)
+                and in_jurisdiction(request.user, case.child.village_id)
+                else ""
+            ),
             "responsibles": case.responsibles.filter(removed_at=None),
             "persuasions": case.persuasions.all(),
             "events": case.events.all(),

@@ -32,6 +32,7 @@ from shouwang.protection.vocab import ReferralStatus
 from shouwang.registry.selectors import exit_review_list_for
 from shouwang.reports.periods import default_period
 from shouwang.reports.selectors import home_figures_for, report_for
+from shouwang.schooling.enrolment import enrolment_list_for
 from shouwang.schooling.selectors import comparison_for
 from shouwang.visits.models import (
     CycleStatus,
@@ -182,7 +183,12 @@ UNIT_WORK: dict[str, tuple[str, ...]] = {
         "立即受理，受案后 3 日内把受案情况告知报告单位。",
         "登记为无户籍儿童登记户口、立案等处置措施，供工作情况通报汇总。",
     ),
-    Unit.EDUCATION: ("失学辍学的报告同时送到教育部门，出现在“待办”中。",),
+    Unit.EDUCATION: (
+        "失学辍学的报告同时送到教育部门，出现在“待办”中。",
+        "控辍保学：上传本辖区的学籍名单，与儿童台账比对找出疑似失学辍学的适龄儿童；"
+        "登记辍学，落实包保责任人、一人一案和劝返记录，返校后凭结果销号。"
+        "孤儿、事实无人抚养、残疾、留守和困境儿童标明优先。",
+    ),
     Unit.COURT: ("登记受理和审结的侵害儿童案件（按罪名和判处），供工作情况通报汇总。",),
     Unit.PROCURATORATE: (
         "登记批捕、起诉阶段侵害儿童案件的件数和人数以及检察建议，供工作情况通报汇总。",
@@ -190,11 +196,6 @@ UNIT_WORK: dict[str, tuple[str, ...]] = {
     Unit.DISABLED_FEDERATION: ("接收残疾儿童康复、救助方面的转介，并登记处置结果。",),
 }
 UNIT_PLANS: dict[str, tuple[str, ...]] = {
-    Unit.EDUCATION: (
-        "控辍保学：比对户籍与学籍找出适龄未入学的儿童，比对学籍与在校情况找出辍学儿童，"
-        "孤儿、事实无人抚养、残疾、留守和困境儿童优先；每名辍学儿童落实包保责任人、"
-        "一人一案和劝返记录，返校后凭结果销号。",
-    ),
     Unit.POLICE: ("查找走失、被拐卖、身份不明儿童和弃婴的父母。",),
     Unit.PROCURATORATE: ("监督强制报告制度的落实：查看本辖区报告的受理和办理时限。",),
     Unit.HEALTH: ("填报儿童健康档案建立和预防接种的情况。",),
@@ -280,13 +281,17 @@ def _case_url(case_id: int) -> str:
 
 
 def _member_unit(viewer) -> dict:
-    """A member unit (police included): what waits in its inbox, then what the unit
-    does in 守望 now and later."""
-    return {
+    """A member unit (police included): what waits in its inbox, dropout control for
+    the education unit, then what the unit does in 守望 now and later."""
+    context = {
         "protection": _unit_protection(viewer),
         "unit_work": unit_work(viewer.unit),
         "unit_plan": unit_plan(viewer.unit),
     }
+    tasks = _schooling_tasks(viewer, timezone.localdate(), unit=True)
+    if tasks:
+        context["tasks"] = tasks
+    return context
 
 
 def _unit_protection(viewer) -> ProtectionPanel:
@@ -468,8 +473,9 @@ def _caseworker(viewer, today: date) -> dict:
     return context
 
 
-def _schooling_tasks(viewer, today: date) -> list[Task]:
-    """The school-age children not in school by the latest school list (三比对)."""
+def _schooling_tasks(viewer, today: date, *, unit: bool = False) -> list[Task]:
+    """The school-age children not in school by the latest school list (三比对); for
+    the education unit (unit=True) also the dropouts being persuaded and the lists."""
     found = comparison_for(viewer=viewer, as_of=today)
     if found is None:
         return []
@@ -477,7 +483,7 @@ def _schooling_tasks(viewer, today: date) -> list[Task]:
         note = "本辖区还没有学籍名单可比对"
     else:
         note = f"与学籍名单比对；另有不一致 {len(found.discrepancies)} 名，劝返中 {found.dropouts_open} 名"
-    return [
+    tasks = [
         Task(
             "schooling",
             "疑似失学辍学",
@@ -486,6 +492,32 @@ def _schooling_tasks(viewer, today: date) -> list[Task]:
             note,
         )
     ]
+    if not unit:
+        return tasks
+    latest = enrolment_list_for(viewer=viewer).first()
+    tasks += [
+        Task(
+            "dropouts",
+            "劝返中的辍学儿童",
+            found.dropouts_open,
+            f"{reverse('schooling:dropout-list')}?status=open",
+            "落实包保责任人、一人一案，记录每次劝返，返校后凭结果销号",
+        ),
+        Task(
+            "enrolment",
+            "学籍名单",
+            enrolment_list_for(viewer=viewer).count(),
+            reverse("schooling:enrolment-lists"),
+            (
+                f"最新一份：{latest.area.name} {latest.listed_on:%Y-%m-%d}，"
+                f"{latest.row_count} 名学生；学期变动后请上传新名单"
+                if latest
+                else "还没有上传学籍名单：上传后才能比对"
+            ),
+            urgent=latest is None,
+        ),
+    ]
+    return tasks
 
 
 def _open_cycles(viewer) -> list[tuple[ReviewCycle, Progress]]:

@@ -224,3 +224,41 @@ def test_the_wide_tables_are_cards_on_a_phone(
     _cards(page, "bulletin-table")
     _fits(page)
     assert not static_watch.failures and not static_watch.errors
+
+
+def test_the_school_lists_and_their_errors_are_cards_on_a_phone(
+    new_page, browser_world, login, static_watch
+):
+    """The education officer's school-list page: the lists kept and the rows a file
+    was refused for, each a card, on a 360 px phone."""
+    from shouwang.schooling.models import EnrolmentList
+
+    officer = browser_world.users[Role.DEPARTMENT]
+    EnrolmentList.objects.create(
+        area=browser_world.county,
+        listed_on=timezone.localdate(),
+        original_name="隆回县2026年秋季学期义务教育阶段学生学籍名单（含转入转出）.xlsx",
+        row_count=31250,
+        uploaded_by=officer,
+    )
+    page = new_page(**PHONE)
+    login(page, officer.username)
+    page.goto("/schooling/enrolment/")
+    _table, cards = _cards(page, "list-table")
+    expect(cards.first).to_contain_text("31250")
+    _fits(page)
+    bad = (
+        "姓名,公民身份号码,学籍号,学校名称,年级,学籍状态\n"
+        "张三,430524201501011235,G1,育才小学,三年级,在读\n"
+        "李四,430524201501011234,G2,育才小学,三年级,留级\n"
+    ).encode()
+    page.locator("input[type=file]").set_input_files(
+        {"name": "名单.csv", "mimeType": "text/csv", "buffer": bad}
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传并导入").click()
+    _table, cards = _cards(page, "error-table")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(1)).to_contain_text("第3行")
+    _fits(page)
+    assert not static_watch.failures and not static_watch.errors

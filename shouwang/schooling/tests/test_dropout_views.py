@@ -96,9 +96,41 @@ def test_the_worklist_shows_suspects_discrepancies_unchecked_and_counts(place):
     register = reverse("schooling:dropout-register", args=[missing.pk])
     assert f'href="{register}"' in body
     assert reverse("schooling:dropout-clear", args=[missing.pk]) in body
-    # The township supervisor sees both villages.
-    response = _client(place.supervisor).get(reverse("schooling:worklist"))
+    # The township supervisor sees both villages, and may look at one.
+    supervisor = _client(place.supervisor)
+    response = supervisor.get(reverse("schooling:worklist"))
     assert "邻村" in _text(response)
+    response = supervisor.get(
+        reverse("schooling:worklist"), {"village": place.other_village.code}
+    )
+    assert [s.name for s, _ in response.context["suspected"]] == ["邻村"]
+    assert "疑似失学辍学 3 名" in _text(response)  # the counts stay the area's
+    # Not a village of the list (or of the area): the filter is ignored.
+    response = supervisor.get(
+        reverse("schooling:worklist"), {"village": place.far_village.code}
+    )
+    assert len(response.context["suspected"]) == 3
+
+
+def test_the_worklist_is_paged_list_by_list(place, monkeypatch):
+    from shouwang.schooling import views_dropout
+
+    monkeypatch.setattr(views_dropout, "WORKLIST_PER_PAGE", 1)
+    for i, age in enumerate((9, 10, 11)):
+        make_child(place.village, name=f"缺{i}", birth_date=years_ago(age))
+    for i in range(2):
+        make_child(
+            place.village, name=f"无号{i}", birth_date=years_ago(8), id_number=None
+        )
+    _list(place.county, [])
+    client = _client(place.director)
+    response = client.get(reverse("schooling:worklist"), {"page": 3, "upage": 2})
+    assert [s.name for s, _ in response.context["suspected"]] == ["缺2"]
+    assert [item[1] for item, _ in response.context["unnumbered"]] == ["无号1"]
+    body = response.content.decode()
+    # Each list's links keep the other list's page.
+    assert 'href="?page=3&amp;upage=1#unnumbered"' in body
+    assert 'href="?upage=2&amp;page=2#suspected"' in body
 
 
 def test_a_suspect_is_cleared_with_a_reason(place):
@@ -121,7 +153,7 @@ def test_a_suspect_is_cleared_with_a_reason(place):
     )
     assert response.redirect_chain == [(reverse("schooling:worklist"), 302)]
     assert "已排除外地的疑似辍学：在外地就读。" in _text(response)
-    assert response.context["suspected"] == []
+    assert list(response.context["suspected"]) == []
     clearance = SuspectClearance.objects.get()
     assert (clearance.enrolment_list, clearance.note) == (enrolment, "在广东就读")
 
@@ -305,6 +337,7 @@ def test_the_detail_shows_the_priority_flags_and_the_timeline(place):
     ]
     body = _text(response)
     assert "每周家访" in body and "登记辍学：第二中学初二，家庭经济困难" in body
+    assert response.context["child_url"] == f"/children/{child.pk}/"
 
 
 def test_the_list_puts_open_cases_first_and_filters(place):
@@ -377,6 +410,7 @@ def test_the_education_unit_sees_schooling_and_cases_but_not_the_ledger(place):
             "13912345678",
         ):
             assert secret not in body, (url, secret)
+        assert 'href="/children/' not in body, url  # no way into the ledger
         # The priority groups belong to the dropout case: shown on it, nowhere else.
         flags = ("农村留守儿童", "低保")
         if url == pages[2][0]:

@@ -28,16 +28,18 @@ def bootstrap(field: BoundField):
 
 
 @register.inclusion_tag("web/includes/pager.html", takes_context=True)
-def pager(context, page, target: str = "", anchor: str = ""):
+def pager(context, page, target: str = "", anchor: str = "", param: str = "page"):
     """Numbered page links for a Page: the first, the last and two either side of the
     current one with "…" between, every other query parameter kept; with a target
-    (a CSS selector), the links swap that element through htmx and push the address."""
+    (a CSS selector), the links swap that element through htmx and push the address.
+    `param` names the page number's query parameter (pages with several lists)."""
     query = context["request"].GET.copy()
-    query.pop("page", None)
+    query.pop(param, None)
     kept = query.urlencode()
 
     def href(number: int) -> str:
-        return f"?{kept}&page={number}{anchor}" if kept else f"?page={number}{anchor}"
+        page_of = f"{param}={number}{anchor}"
+        return f"?{kept}&{page_of}" if kept else f"?{page_of}"
 
     links = [
         {"number": n, "href": href(n), "current": n == page.number}

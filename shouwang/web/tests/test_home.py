@@ -193,8 +193,9 @@ def test_civil_affairs_see_rates_by_township_with_the_lagging_first(
     # R7 added a fixed number: the protection panel (6: the desk, cases awaiting
     # assessment, overdue cases and referrals, grants to review) and the protection
     # figures among today's (8 counted, then 2 checks that nothing was entered since);
-    # R8 the schooling figures (1 more counted with today's stocks, then 2 checks).
-    with django_assert_max_num_queries(30 + 6 + 8 + 1):
+    # R8 the schooling figures (1 more counted with today's stocks, then 2 checks;
+    # the suspected children: school-age rows, lists, open cases; returns so far).
+    with django_assert_max_num_queries(30 + 6 + 8 + 1 + 4):
         client.get("/")  # counts today's figures once and stores them
     with django_assert_max_num_queries(18 + 6 + 2 + 2):
         response = client.get("/")  # then reads them
@@ -253,7 +254,6 @@ def test_a_leader_sees_the_rates_and_the_dashboard_but_no_lists(place, ledger):
 @pytest.mark.parametrize(
     ("unit", "says"),
     [
-        (Unit.EDUCATION, "控辍保学"),
         (Unit.POLICE, "受案后 3 日内把受案情况告知报告单位"),
         (Unit.WOMENS_FEDERATION, "结对志愿者"),
     ],
@@ -273,6 +273,48 @@ def test_a_member_unit_sees_what_the_product_will_do_for_it(place, ledger, unit,
     for key in ("child_figures", "due", "tasks", "overview"):
         assert key not in response.context
     assert "张晓明" not in text
+
+
+def test_the_education_unit_sees_its_dropout_control_work(place, ledger):
+    from shouwang.registry.tests.factories import years_ago
+    from shouwang.schooling.comparison import born_between
+    from shouwang.schooling.models import EnrolmentList
+
+    user = make_user(Role.DEPARTMENT, place.county, unit=Unit.EDUCATION)
+    tasks = _tasks(_home(user))
+    assert tasks["enrolment"].count == 0 and tasks["enrolment"].urgent
+    assert tasks["enrolment"].note == "还没有上传学籍名单：上传后才能比对"
+    assert tasks["schooling"].note == "本辖区还没有学籍名单可比对"
+    make_child(place.village, name="赵小军", birth_date=years_ago(10))
+    make_child(place.far_village, name="远村", birth_date=years_ago(11))
+    EnrolmentList.objects.create(
+        area=place.county, listed_on=timezone.localdate(), row_count=0
+    )
+    response = _home(user)
+    tasks = _tasks(response)
+    # The list names nobody: every school-age child of the county with an ID number.
+    first, last = born_between(timezone.localdate(), (6, 15))
+    school_age = Child.objects.filter(
+        village__code__startswith="430524",
+        birth_date__range=(first, last),
+        id_number__isnull=False,
+    )
+    assert school_age.filter(name__in=["赵小军", "远村"]).count() == 2
+    assert (tasks["schooling"].count, tasks["schooling"].url) == (
+        school_age.count(),
+        "/schooling/worklist/",
+    )
+    assert tasks["dropouts"].url == "/schooling/dropouts/?status=open"
+    assert tasks["enrolment"].count == 1 and not tasks["enrolment"].urgent
+    assert tasks["enrolment"].note.startswith("最新一份：隆回县")
+    text = _text(response)
+    assert "控辍保学：上传本辖区的学籍名单" in text
+    assert 'href="/schooling/enrolment/"' in text
+    assert "后续版本将为教育提供" not in text  # dropout control is here now
+    # Nothing else of the ledger: no figures, no visits, no children named.
+    for key in ("child_figures", "due", "overview"):
+        assert key not in response.context
+    assert "张晓明" not in text and "赵小军" not in text
 
 
 def test_the_administrator_sees_accounts_and_areas(place):
