@@ -37,9 +37,16 @@ from .factories import file_report, make_county, make_foreign, report_values
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-START = TODAY - timedelta(days=45)  # the period counted: 31 days, ended 15 days ago
-END = TODAY - timedelta(days=15)
-PERIOD = Period(START, END)
+TODAY_IS_LIVE = True  # set afresh before each test (conftest._today_is_today)
+
+
+def FROM_TODAY(today):  # called by conftest._today_is_today
+    """The period counted: 31 days, ended 15 days ago."""
+    start, end = today - timedelta(days=45), today - timedelta(days=15)
+    return {"START": start, "END": end, "PERIOD": Period(start, end)}
+
+
+START, END, PERIOD = FROM_TODAY(TODAY).values()
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -20,6 +20,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+TODAY_IS_LIVE = True  # set afresh before each test (conftest._today_is_today)
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)))
@@ -66,9 +67,9 @@ def test_judge(schooling, listed, reason, discrepancy):
     assert judge(schooling=schooling, listed=listed) == (reason, discrepancy)
 
 
-def _list(area, rows, *, listed_on=TODAY):
+def _list(area, rows, *, listed_on=None):
     enrolment_list = EnrolmentList.objects.create(
-        area=area, listed_on=listed_on, row_count=len(rows)
+        area=area, listed_on=listed_on or TODAY, row_count=len(rows)
     )
     EnrolmentRow.objects.bulk_create(
         EnrolmentRow(

@@ -20,6 +20,7 @@ from shouwang.schooling.models import (
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+TODAY_IS_LIVE = True  # set afresh before each test (conftest._today_is_today)
 
 
 @pytest.fixture

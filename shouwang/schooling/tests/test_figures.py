@@ -31,6 +31,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+TODAY_IS_LIVE = True  # set afresh before each test (conftest._today_is_today)
 
 
 @pytest.fixture
@@ -68,11 +69,11 @@ def _register(actor, child, reason="学习困难或厌学", days=0):
     return case
 
 
-def _close(actor, case, *, outcome="返校复学", on=TODAY, days=0):
+def _close(actor, case, *, outcome="返校复学", on=None, days=0):
     services.dropout_close(
         actor=actor,
         case_id=case.pk,
-        values={"outcome": outcome, "outcome_on": on, "evidence": "复学证明"},
+        values={"outcome": outcome, "outcome_on": on or TODAY, "evidence": "复学证明"},
     )
     if days:
         DropoutCase.objects.filter(pk=case.pk).update(closed_at=days_ago(days))

@@ -25,6 +25,7 @@ from tests.factories import make_area, make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+TODAY_IS_LIVE = True  # set afresh before each test (conftest._today_is_today)
 
 
 def days(n: int):
