@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shouwang.reports",
     "shouwang.protection",
     "shouwang.schooling",
+    "shouwang.assistance",
     "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",

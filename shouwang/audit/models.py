@@ -67,6 +67,7 @@ class AuditAction(models.TextChoices):
     ENROLMENT_IMPORT = "enrolment.import", "导入学籍名单"
     DROPOUT_UPDATE = "dropout.update", "办理辍学登记"
     SUSPECT_CLEAR = "schooling.suspect_clear", "排除疑似失学辍学"
+    ALLOWANCE_STANDARD_SET = "allowance_standard.set", "设置基本生活保障标准"
 
 
 class AuditEvent(models.Model):

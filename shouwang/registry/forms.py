@@ -18,8 +18,8 @@ EDITABLE = [name.removesuffix("_id") for name in FACT_FIELDS]
 SECTIONS = (
     ("基本信息", EDITABLE[:16]),
     ("父母情况", EDITABLE[16:26]),
-    ("监护与家庭", EDITABLE[26:37]),
-    ("其他", EDITABLE[37:]),
+    ("监护与家庭", EDITABLE[26:36]),
+    ("其他", EDITABLE[36:]),
 )
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ID_FIELDS = ("id_number", "father_id_number", "mother_id_number", "guardian_id_number")

@@ -134,7 +134,6 @@ class Child(BaseModel):
     # Kept by protection's services from the child's open cases (domain rules 4 and 6).
     open_mandatory_report = models.BooleanField("有未结的强制报告案件", default=False)
     open_abuse_case = models.BooleanField("有未结的虐待遗弃案件", default=False)
-    in_school_after_18 = models.BooleanField("年满18周岁仍在校", default=False)
     notes = models.CharField("备注", max_length=500, blank=True)
 
     # Care and status.
@@ -177,6 +176,9 @@ class Child(BaseModel):
     visit_interval_days = models.PositiveSmallIntegerField(
         "走访间隔（天）", null=True, blank=True
     )
+    # An orphan of 18 or more kept as one while 就学状况 says full-time school
+    # (policy.INTERPRET_ORPHAN_AFTER_18): derived, never ticked by hand.
+    in_school_after_18 = models.BooleanField("年满18周岁仍在校", default=False)
     classification_reasons = models.JSONField("认定依据", default=list, blank=True)
     classified_on = models.DateField("认定日期", null=True, blank=True)
 

@@ -11,7 +11,11 @@ Interpretations of the policy texts are made here and only here, each named:
 - INTERPRET_ABANDONMENT: 弃养 alone does not make a child de facto unsupported; it does
   once the parent is recorded as 失联.
 - INTERPRET_ORPHAN_AFTER_18: an orphan of 18 or more stays an orphan (for the allowance)
-  while `in_school_after_18` is set, but is no longer a child in difficulty.
+  while in full-time school, but is no longer a child in difficulty; such an orphan is
+  the one person of 18 or more the ledger keeps (`stays_orphan_after_18`).
+- INTERPRET_FULL_TIME_SCHOOL: "仍在全日制学校就读" is read from 就学状况 alone: 高中, 中职
+  or 高职及以上 (FULL_TIME_SCHOOLING). The ledger records no other kind of study, and
+  no separate box is ticked: a child stays an orphan at 18 by what is recorded.
 - INTERPRET_WEAKNESS_AGE: the weakness type is given only to children under 18.
 - INTERPRET_NO_CATEGORY_NO_RISK: a child in no category gets no risk level and no visit
   interval, whatever else is recorded (it goes to the exit-review worklist instead).
@@ -32,7 +36,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 
-from .vocab import Assistance, Category, DifficultyKind, HukouNature, RiskLevel
+from .vocab import (
+    Assistance,
+    Category,
+    DifficultyKind,
+    HukouNature,
+    RiskLevel,
+    Schooling,
+)
 from .vocab import ParentStatus as P
 
 # Parent status groups (domain.md): H at home, W migrant worker, A disability/illness,
@@ -111,6 +122,9 @@ DEFAULT_INTERVALS: Mapping[str, int] = MappingProxyType(
     {RiskLevel.HIGH: 7, RiskLevel.MEDIUM: 30, RiskLevel.LOW: 90}
 )
 INSTITUTION = "机构"
+FULL_TIME_SCHOOLING = frozenset(  # INTERPRET_FULL_TIME_SCHOOL
+    {Schooling.SENIOR, Schooling.VOCATIONAL, Schooling.HIGHER}
+)
 
 # The categories in their order of declaration, as text (Category.values is
 # rebuilt on every access; classify runs once per child of an import).
@@ -140,7 +154,7 @@ class Facts:
     serious_illness: bool = False
     lives_alone: bool = False
     confirmation_signed: bool = False
-    in_school_after_18: bool = False
+    in_full_time_school: bool = False  # 就学状况 in FULL_TIME_SCHOOLING
     open_mandatory_report: bool = False
     open_abuse_case: bool = False
 
@@ -182,6 +196,11 @@ class Classification:
     def is_in_difficulty(self) -> bool:
         return Category.IN_DIFFICULTY in self.categories
 
+    @property
+    def in_school_after_18(self) -> bool:
+        """An orphan of 18 or more, kept as one while in full-time school."""
+        return self.is_orphan and self.age >= ORPHAN_MAX_AGE
+
 
 def age_on(birth_date: date, as_of: date) -> int:
     """Exact age in whole years at as_of; a birthday counts from its day (29 Feb: 1 Mar)."""
@@ -193,11 +212,28 @@ def _parents(facts: Facts) -> str:
     return f"父亲{facts.father_status}、母亲{facts.mother_status}"
 
 
-def _orphan_by_parents(facts: Facts) -> bool:
-    return (
-        facts.father_status in ORPHAN_STATUSES
-        and facts.mother_status in ORPHAN_STATUSES
+def orphan_parents(father_status: str | None, mother_status: str | None) -> bool:
+    """Both parents dead or unknown (死亡 or 不详): an orphan's parents."""
+    return father_status in ORPHAN_STATUSES and mother_status in ORPHAN_STATUSES
+
+
+def in_full_time_school(schooling: str | None) -> bool:
+    """就学状况 says full-time school: 高中, 中职 or 高职及以上 (INTERPRET_FULL_TIME_SCHOOL)."""
+    return schooling in FULL_TIME_SCHOOLING
+
+
+def stays_orphan_after_18(
+    *, father_status: str | None, mother_status: str | None, schooling: str | None
+) -> bool:
+    """True for an orphan who stays one at 18 or more: orphan parents and full-time
+    school (INTERPRET_ORPHAN_AFTER_18); the one adult the ledger may hold."""
+    return orphan_parents(father_status, mother_status) and in_full_time_school(
+        schooling
     )
+
+
+def _orphan_by_parents(facts: Facts) -> bool:
+    return orphan_parents(facts.father_status, facts.mother_status)
 
 
 def _de_facto_by_parents(facts: Facts) -> bool:
@@ -246,7 +282,7 @@ def classify(
     reasons: list[str] = []
 
     orphan = _orphan_by_parents(facts) and (
-        age < ORPHAN_MAX_AGE or facts.in_school_after_18  # INTERPRET_ORPHAN_AFTER_18
+        age < ORPHAN_MAX_AGE or facts.in_full_time_school  # INTERPRET_ORPHAN_AFTER_18
     )
     if orphan:
         categories.append(Category.ORPHAN)
@@ -378,7 +414,7 @@ def classify_key(facts: Facts, as_of: date) -> tuple:
         facts.serious_illness,
         facts.lives_alone,
         facts.confirmation_signed,
-        facts.in_school_after_18,
+        facts.in_full_time_school,
         facts.open_mandatory_report,
         facts.open_abuse_case,
     )

@@ -13,13 +13,17 @@ from datetime import date
 
 from shouwang.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 
-from .policy import age_on
+from .policy import age_on, stays_orphan_after_18
 from .vocab import Health, ParentStatus
 
 _DIGIT = re.compile(r"\d")
 _MOBILE = re.compile(r"^1\d{10}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 PARENTS = (("father", "父亲"), ("mother", "母亲"))
+ADULT_REFUSED = (
+    "已年满18周岁，不在儿童信息库登记范围内（父母均死亡或不详、就学状况为高中、中职或"
+    "高职及以上的孤儿除外）"
+)
 
 
 # A person's name holds 汉字 and letters (for minority and foreign names), the middle
@@ -127,11 +131,16 @@ def check_child(
     born: date | None = values.get("birth_date")
     if born and born > today:
         add("birth_date", f"出生日期 {born:%Y-%m-%d} 晚于今天：请核对")
-    elif born and age_on(born, today) >= 18 and not values.get("in_school_after_18"):
-        add(
-            "birth_date",
-            "已年满18周岁，不在儿童信息库登记范围内（年满18周岁仍在校的孤儿请勾选“年满18周岁仍在校”）",
+    elif (
+        born
+        and age_on(born, today) >= 18
+        and not stays_orphan_after_18(
+            father_status=values.get("father_status"),
+            mother_status=values.get("mother_status"),
+            schooling=values.get("schooling"),
         )
+    ):
+        add("birth_date", ADULT_REFUSED)
 
     number = values.get("id_number") or ""
     if not number and values.get("hukou_registered", True):

@@ -29,7 +29,6 @@ from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
 from shouwang.registry import services as registry
 from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
-from shouwang.registry.policy import age_on
 from shouwang.registry.rules import check_child
 from shouwang.registry.services.bulk import writes_behind
 
@@ -48,7 +47,6 @@ from .reader import UnusableFile, column_letter, read_table
 IMPORTED_FIELDS = tuple(c.field for c in COLUMNS if c.field)
 CHUNK = 900
 DUPLICATE_SIMILARITY = 85
-ADULT_AGE = 18
 
 
 @dataclass(frozen=True)
@@ -216,9 +214,7 @@ def roster_check(
     if not plan.rows and not checked:
         plan.unusable = "文件只有表头，没有儿童信息：请从第2行起每行填写一名儿童。"
         return plan
-    _match(
-        plan, checked, actor=actor, fields=[c.field for c, _ in columns], today=today
-    )
+    _match(plan, checked, actor=actor, fields=[c.field for c, _ in columns])
     plan.rows.sort(key=lambda r: r.row)
     plan.errors.sort(key=lambda e: e.row)
     masked.conceal(plan.errors)
@@ -353,12 +349,9 @@ class _RowReader:
             if failed
             else values  # check_child only reads it
         )
-        # The template has no 年满18周岁仍在校 column: an adult row is judged against
-        # the record it matches (see _match), not refused here. The ID numbers read
-        # above are not parsed again.
-        problems = check_child(
-            {**usable, "in_school_after_18": True}, today=self.today, parsed_ids=ids
-        )
+        # An adult row passes only as an orphan in full-time school, as on the page
+        # (rules.check_child). The ID numbers read above are not parsed again.
+        problems = check_child(usable, today=self.today, parsed_ids=ids)
         for name, messages in problems.items():
             column = BY_FIELD.get(name)
             header = column.header if column else name
@@ -384,7 +377,6 @@ def _match(
     plan: ImportPlan,
     checked: list[tuple[int, dict]],
     *,
-    today: date,
     actor,
     fields: Iterable[str] = IMPORTED_FIELDS,
 ) -> None:
@@ -448,19 +440,6 @@ def _match(
                         PlannedRow(number, "duplicate", values, candidates=similar)
                     )
                     continue
-        born = values["birth_date"]
-        adult = age_on(born, today) >= ADULT_AGE
-        if adult and (child is None or not child.in_school_after_18):
-            plan.errors.append(
-                RowError(
-                    number,
-                    "出生日期",
-                    born.isoformat(),
-                    "已年满18周岁，不在儿童信息库登记范围内（年满18周岁仍在校的孤儿，须先在系统中勾选“年满18周岁仍在校”）",
-                )
-            )
-            plan.rows.append(PlannedRow(number, "rejected"))
-            continue
         if child is None:
             plan.rows.append(PlannedRow(number, "new", values))
             continue

@@ -132,7 +132,9 @@ class ChildOut(Schema):
     confirmation_signed: bool
     confirmation_date: date | None
     lives_alone: bool
-    in_school_after_18: bool
+    in_school_after_18: bool = Field(
+        description="年满18周岁仍在全日制学校就读的孤儿（由认定得出，不可填写）"
+    )
     notes: str
     responsible_director: int | None = Field(alias="responsible_director_id")
     responsible_director_name: str
@@ -319,9 +321,6 @@ class ChildIn(Schema):
     )
     confirmation_date: date | None = Field(None, description="确认书签订日期")
     lives_alone: bool = Field(False, description="独居")
-    in_school_after_18: bool = Field(
-        False, description="年满18周岁仍在校（孤儿基本生活费）"
-    )
     notes: str = Field("", description="备注，最多500字")
     responsible_director: int | None = Field(
         None, description="责任儿童主任的账号编号（管辖范围内在岗的儿童主任）"

@@ -1,8 +1,9 @@
 """Aging out: the exit-review worklist (年满16周岁 / 年满18周岁).
 
 Items are added for active children who turned 16 (and would be left-behind but for
-the age) or 18; each is resolved by the child's exit or by keeping the child, with a
-reason. Classifications and statuses are untouched by the worklist itself.
+the age) or 18 (unless they stay orphans while in full-time school); each is resolved
+by the child's exit or by keeping the child, with a reason. Classifications and
+statuses are untouched by the worklist itself.
 """
 
 from datetime import date, timedelta
@@ -47,10 +48,13 @@ def _born_by(as_of: date, years: int) -> date:
 
 
 def _aging_out_reasons(child: Child, *, as_of: date, settings) -> list[str]:
-    """Why the child is due for an exit review on as_of: 18 once 18; 16 while 16 or 17
-    when the facts, the day before the 16th birthday, made the child left-behind."""
+    """Why the child is due for an exit review on as_of: 18 once 18, unless still an
+    orphan in full-time school (INTERPRET_ORPHAN_AFTER_18); 16 while 16 or 17 when the
+    facts, the day before the 16th birthday, made the child left-behind."""
     age = policy.age_on(child.birth_date, as_of)
     if age >= 18:
+        if policy.classify(facts_of(child), as_of, settings).in_school_after_18:
+            return []
         return [AgingOutReason.AGE_18]
     if age < 16:
         return []
@@ -62,11 +66,14 @@ def _aging_out_reasons(child: Child, *, as_of: date, settings) -> list[str]:
 
 def exit_reviews_detect(*, as_of: date, batch_size: int = 2000) -> int:
     """Put on the exit-review worklist every active child who turned 16 (and would be
-    left-behind but for the age) or 18 on or before as_of and has no item for it yet;
-    returns how many items were added. Classifications and statuses are untouched."""
+    left-behind but for the age) or 18 (and is not an orphan still in full-time school)
+    on or before as_of and has no item for it yet; returns how many items were added.
+    Classifications and statuses are untouched."""
     # Only the children of 16 to 18 on as_of: an indexed birth-date range. A child
     # already 18 gets the 18 item alone (the 16 one would say less); a missed day is
-    # caught up the next, as the birthday stays on or before as_of.
+    # caught up the next, as the birthday stays on or before as_of. An orphan kept in
+    # full-time school cannot leave school later on the ledger: the record checks
+    # refuse an adult who is not one, so the child is exited instead.
     oldest = _born_by(as_of, 19) + timedelta(days=1)
     youngest = _born_by(as_of, 16)
     children = (

@@ -64,7 +64,7 @@ FACTS_READ = (
     "serious_illness",
     "lives_alone",
     "confirmation_signed",
-    "in_school_after_18",
+    "schooling",
     "open_mandatory_report",
     "open_abuse_case",
 )
@@ -89,7 +89,7 @@ def facts_from_values(values: Mapping[str, Any]) -> policy.Facts:
         serious_illness=values["serious_illness"],
         lives_alone=values["lives_alone"],
         confirmation_signed=values["confirmation_signed"],
-        in_school_after_18=values["in_school_after_18"],
+        in_full_time_school=policy.in_full_time_school(values["schooling"]),
         # Snapshots from before protection cases existed have neither.
         open_mandatory_report=values.get("open_mandatory_report", False),
         open_abuse_case=values.get("open_abuse_case", False),
@@ -118,6 +118,7 @@ def classification_values(result: policy.Classification) -> dict[str, Any]:
         "weakness_type": result.weakness_type,
         "risk_level": result.risk_level,
         "visit_interval_days": result.visit_interval_days,
+        "in_school_after_18": result.in_school_after_18,
         "classification_reasons": list(result.reasons),
     }
 

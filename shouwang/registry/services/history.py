@@ -44,7 +44,6 @@ FACT_FIELDS = (
     "confirmation_signed",
     "confirmation_date",
     "lives_alone",
-    "in_school_after_18",
     "responsible_director_id",
     "liaison_cadre_name",
     "liaison_cadre_phone",
@@ -58,6 +57,8 @@ CLASSIFICATION_FIELDS = (
     "weakness_type",
     "risk_level",
     "visit_interval_days",
+    # An orphan of 18 or more kept while in full-time school (policy), not ticked.
+    "in_school_after_18",
     "classification_reasons",
     "classified_on",
 )

@@ -116,7 +116,6 @@ def child_data(village: Area, **overrides) -> dict:
         "confirmation_signed": False,
         "confirmation_date": None,
         "lives_alone": False,
-        "in_school_after_18": False,
         "notes": "",
         "responsible_director_id": None,
         "liaison_cadre_name": "",

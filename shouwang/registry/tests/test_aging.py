@@ -95,10 +95,17 @@ def test_children_who_turn_16_or_18_today_go_on_the_worklist(place, today):
         place.village,
         name="孤儿十八",
         birth_date=years_ago(18),
-        in_school_after_18=True,
-        schooling="高中",
+        schooling="初中",  # not full-time school: the orphan ends at 18
         **ORPHAN,
     )
+    for schooling in ("高中", "中职", "高职及以上"):
+        make_child(  # still an orphan while in full-time school: not listed
+            place.village,
+            name=f"孤儿{schooling}",
+            birth_date=years_ago(18),
+            schooling=schooling,
+            **ORPHAN,
+        )
     make_child(
         place.village,
         name="残疾十六",  # never left-behind: 16 ends nothing
@@ -121,10 +128,45 @@ def test_children_who_turn_16_or_18_today_go_on_the_worklist(place, today):
         ("十八", "18", today, ""),
         ("孤儿十八", "18", today, ""),
     }
+    assert Child.objects.get(name="孤儿高中").is_orphan  # classified at registration
     # Detection changes nothing else: classifications and statuses stay as they were.
     assert not Child.objects.exclude(status="active").exists()
     assert Child.objects.get(name="留守低保十六").is_in_difficulty
     assert not Child.objects.filter(changes__action="reclassify").exists()
+
+
+def test_an_orphan_who_turns_18_in_full_time_school_stays_off_the_worklist(
+    place, today
+):
+    student = make_child(
+        place.village,
+        name="孤儿高三",
+        birth_date=years_ago(18),
+        schooling="高中",
+        as_of=today - timedelta(days=1),  # registered at 17
+        **ORPHAN,
+    )
+    junior = make_child(
+        place.village,
+        name="孤儿初三",
+        birth_date=years_ago(18),
+        schooling="初中",
+        as_of=today - timedelta(days=1),
+        **ORPHAN,
+    )
+    assert (student.is_orphan, student.in_school_after_18) == (True, False)
+
+    services.children_reclassify(as_of=today)
+    assert services.exit_reviews_detect(as_of=today) == 1
+
+    student.refresh_from_db()
+    junior.refresh_from_db()
+    assert (student.is_orphan, student.in_school_after_18) == (True, True)
+    assert student.categories == ["孤儿"]
+    assert (junior.is_orphan, junior.in_school_after_18) == (False, False)
+    assert _items() == {("孤儿初三", "18", today, "")}
+    [change] = student.changes.filter(action="reclassify")
+    assert change.changes["in_school_after_18"] == [False, True]
 
 
 def test_a_missed_day_is_caught_up_and_a_second_run_adds_nothing(place, today):
@@ -208,15 +250,15 @@ def test_the_nightly_task_and_the_command_run_the_detection(place, today):
 
 @pytest.fixture
 def worklist(place, today):
-    """A left-behind child who turned 16 today, an orphan in school and a child who
-    turned 18, one in another village and one in no category, detected for today."""
+    """A left-behind child who turned 16 today, an orphan who turned 18 in 初中 (not
+    full-time school) and a child who turned 18, one in another village and one in no
+    category, detected for today."""
     sixteen = make_child(place.village, name="留守十六", birth_date=years_ago(16))
     orphan = make_child(
         place.village,
         name="孤儿十八",
         birth_date=years_ago(18, days=2),
-        in_school_after_18=True,
-        schooling="高中",
+        schooling="初中",
         **ORPHAN,
     )
     eighteen = make_child(
@@ -262,9 +304,13 @@ def test_the_page_lists_the_items_of_the_jurisdiction_with_their_forms(
     # The date is the 16th birthday, not the child's date of birth.
     assert f"16周岁生日 {today:%Y-%m-%d} · 守望村" in aging
     assert f">生日 {today:%Y-%m-%d}" not in aging
-    assert '<span class="badge text-bg-primary me-1">孤儿</span>' in aging
+    # The orphan turned 18 in 初中 (not full-time school): an orphan no longer.
+    assert '<span class="badge text-bg-primary me-1">孤儿</span>' not in aging
     assert '<span class="badge text-bg-secondary">不属于任何类别</span>' in aging
-    assert "仍在全日制学校就读的孤儿可保留在册，继续领取孤儿基本生活费" in aging
+    assert (
+        "年满18周岁的孤儿如仍在全日制学校就读，请先把就学状况改为高中、中职或高职及以上"
+        "（孤儿身份随之保留），再选择“保留在册”"
+    ) in aging
     # The exit form: reason preselected, the birthday as the exit date.
     assert f'action="/children/review/{sixteen.pk}/exit/"' in aging
     assert f'action="/children/review/{sixteen.pk}/keep/"' in aging

@@ -634,6 +634,35 @@ def test_register_answers_201_with_the_record(place, people):
     ).exists()
 
 
+def test_register_accepts_an_adult_orphan_in_full_time_school(place, people):
+    born = _born(19, 1, 10)
+    orphan = {
+        "birth_date": born.isoformat(),
+        "id_number": make_id_number("430524", born, 21, male=False),
+        "father_status": "死亡",
+        "father_work_place": "",
+        "mother_status": "不详",
+        "mother_work_place": "",
+        "schooling": "初中",
+    }
+    client = _client(people.director)
+    response = _post(client, "/api/children", _new_child_body(place.village, **orphan))
+    assert _errors(response) == [
+        (
+            "birth_date",
+            "已年满18周岁，不在儿童信息库登记范围内（父母均死亡或不详、就学状况为高中、"
+            "中职或高职及以上的孤儿除外）。",
+        )
+    ]
+    orphan["schooling"] = "高职及以上"
+    response = _post(client, "/api/children", _new_child_body(place.village, **orphan))
+    assert response.status_code == 201, response.content
+    assert response.json()["in_school_after_18"] is True
+    assert response.json()["categories"] == ["孤儿"]
+    child = Child.objects.get()
+    assert (child.is_orphan, child.in_school_after_18) == (True, True)
+
+
 def test_register_normalizes_the_id_number(place, people):
     born = _born(7, 8, 20)
     number = make_id_number("430524", born, 4, male=True)

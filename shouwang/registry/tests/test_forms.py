@@ -252,13 +252,26 @@ def test_names_are_kept_with_the_middle_dot(place):
 
 
 def test_an_adult_may_be_registered_only_as_an_orphan_in_school(place):
-    data = post_data(place.village, id_number=None, birth_date=years_ago(18))
-    errors = _errors(_form(place, data))
-    assert errors["birth_date"] == [
-        "已年满18周岁，不在儿童信息库登记范围内（年满18周岁仍在校的孤儿请勾选“年满18周岁仍在校”）。"
+    refused = [
+        "已年满18周岁，不在儿童信息库登记范围内（父母均死亡或不详、就学状况为高中、中职或"
+        "高职及以上的孤儿除外）。"
     ]
-    data["in_school_after_18"] = "on"
-    assert _form(place, data).is_valid()
+    data = post_data(
+        place.village, id_number=None, birth_date=years_ago(18), schooling="高中"
+    )
+    assert _errors(_form(place, data))["birth_date"] == refused  # parents migrant
+    data.update(
+        father_status="死亡",
+        father_work_place="",
+        mother_status="不详",
+        mother_work_place="",
+        schooling="初中",
+    )
+    assert _errors(_form(place, data))["birth_date"] == refused  # not full-time
+    assert "in_school_after_18" not in _form(place, data).fields  # derived, not ticked
+    for schooling in ("高中", "中职", "高职及以上"):
+        data["schooling"] = schooling
+        assert _form(place, data).is_valid(), schooling
 
 
 def test_a_director_is_offered_their_own_village_and_directors(place):

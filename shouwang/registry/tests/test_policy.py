@@ -22,7 +22,9 @@ from shouwang.registry.policy import (
     age_on,
     classify,
     classify_key,
+    in_full_time_school,
     no_actual_guardian,
+    stays_orphan_after_18,
     weakness_type,
 )
 
@@ -176,7 +178,7 @@ def expected(facts: Facts, as_of: date, require_rural: bool = True) -> dict:
     fg, mg = GROUP_OF[f], GROUP_OF[m]
     age = expected_age(facts.birth_date, as_of)
     orphan_parents = f in ORPHAN_PARENTS and m in ORPHAN_PARENTS
-    orphan = orphan_parents and (age < 18 or facts.in_school_after_18)
+    orphan = orphan_parents and (age < 18 or facts.in_full_time_school)
     de_facto = (
         age < 18
         and not orphan_parents
@@ -413,21 +415,51 @@ def test_orphan_until_the_eighteenth_birthday():
 
 def test_orphan_in_school_after_18_stays_an_orphan_but_not_in_difficulty():
     born = date(2008, 5, 15)
-    facts = child("死亡", "不详", birth_date=born, in_school_after_18=True)
+    facts = child("死亡", "不详", birth_date=born, in_full_time_school=True)
+    assert not classify(
+        facts, birthday(born, 18) - timedelta(days=1)
+    ).in_school_after_18
     for as_of in (birthday(born, 18), birthday(born, 20)):
         result = classify(facts, as_of)
         assert result.is_orphan
+        assert result.in_school_after_18
         assert result.categories == ("孤儿",)  # 困境儿童: age < 18 (rule 4)
         assert result.difficulty_kinds == ()
         assert result.risk_level == "中"  # an orphan (rule 6)
-    # the flag does nothing for a child whose parents make no orphan
-    other = child("服刑在押", "服刑在押", birth_date=born, in_school_after_18=True)
+    # school does nothing for a child whose parents make no orphan
+    other = child("服刑在押", "服刑在押", birth_date=born, in_full_time_school=True)
     assert classify(other, birthday(born, 18)).categories == ()
+
+
+@pytest.mark.parametrize(
+    ("schooling", "stays"),
+    [
+        ("高中", True),
+        ("中职", True),
+        ("高职及以上", True),
+        ("初中", False),
+        ("小学", False),
+        ("辍学", False),
+        ("不在学", False),
+        ("", False),
+    ],
+)
+def test_full_time_school_is_read_from_schooling(schooling, stays):
+    assert in_full_time_school(schooling) is stays
+    assert (
+        stays_orphan_after_18(
+            father_status="死亡", mother_status="不详", schooling=schooling
+        )
+        is stays
+    )
+    assert not stays_orphan_after_18(
+        father_status="死亡", mother_status="失联", schooling=schooling
+    )
 
 
 def test_de_facto_unsupported_until_the_eighteenth_birthday():
     born = date(2008, 5, 15)
-    facts = child("服刑在押", "失联", birth_date=born, in_school_after_18=True)
+    facts = child("服刑在押", "失联", birth_date=born, in_full_time_school=True)
     day = birthday(born, 18)
     assert classify(facts, day - timedelta(days=1)).categories == (
         "事实无人抚养儿童",
@@ -845,7 +877,7 @@ facts_strategy = st.builds(
     serious_illness=st.booleans(),
     lives_alone=st.booleans(),
     confirmation_signed=st.booleans(),
-    in_school_after_18=st.booleans(),
+    in_full_time_school=st.booleans(),
     open_mandatory_report=st.booleans(),
     open_abuse_case=st.booleans(),
 )

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shouwang.registry.rules import check_child, check_person_name, normal_person_name
+from shouwang.registry.rules import (
+    ADULT_REFUSED,
+    check_child,
+    check_person_name,
+    normal_person_name,
+)
 
 TODAY = date(2026, 6, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -74,7 +79,6 @@ def good(**overrides) -> dict:
         "confirmation_signed": True,
         "confirmation_date": date(2025, 9, 1),
         "lives_alone": False,
-        "in_school_after_18": False,
         "notes": "",
     }
     values.update(overrides)
@@ -265,9 +269,14 @@ def test_an_orphan_of_18_in_school_may_stay():
         "mother_status": "死亡",
         "father_work_place": "",
         "mother_work_place": "",
-        "in_school_after_18": True,
+        "schooling": "中职",
     }
     assert errors_of(**values) == {}
+    for schooling in ("初中", "辍学", "不在学", ""):
+        errors = errors_of(**{**values, "schooling": schooling})
+        assert errors == {"birth_date": [ADULT_REFUSED]}
+    errors = errors_of(**{**values, "mother_status": "失联"})
+    assert errors == {"birth_date": [ADULT_REFUSED]}
 
 
 # --- disability ------------------------------------------------------------------------

@@ -872,39 +872,76 @@ def test_a_record_saved_after_the_check_is_never_overwritten(place):
     assert (child.school, child.notes) == ("守望小学", "别人刚改的")
 
 
-def test_an_adult_row_is_refused_unless_its_record_is_an_orphan_still_in_school(place):
+def test_an_adult_row_passes_only_as_an_orphan_in_full_time_school(place):
     adult_born = years_ago(19)
-    orphan = make_child(
+    orphan_cells = {
+        "父亲状况": "死亡",
+        "父亲务工地": "",
+        "母亲状况": "不详",
+        "母亲务工地": "",
+    }
+    on_file = make_child(
         place.village,
         name="李华",
         birth_date=adult_born,
+        schooling="高中",
         father_status="死亡",
         father_work_place="",
         mother_status="死亡",
         mother_work_place="",
-        in_school_after_18=True,
     )
-    newcomer = row(
+    newcomer = row(  # not an orphan
         place,
         姓名="王成",
         出生日期=years_ago(20),
         公民身份号码=id_for(place.village, years_ago(20)),
+        就学状况="高中",
+    )
+    junior = row(  # an orphan, but 初中 is not full-time school
+        place,
+        姓名="赵初",
+        出生日期=years_ago(18),
+        公民身份号码=id_for(place.village, years_ago(18)),
+        就学状况="初中",
+        **orphan_cells,
     )
     again = row(
         place,
         姓名="李华",
         出生日期=adult_born,
-        公民身份号码=orphan.id_number,
-        父亲状况="死亡",
-        父亲务工地="",
-        母亲状况="死亡",
-        母亲务工地="",
+        公民身份号码=on_file.id_number,
+        就学状况="高中",
+        **{**orphan_cells, "母亲状况": "死亡"},
     )
-    plan = check(place, files.xlsx([newcomer, again]))
-    assert [(r.row, r.action) for r in plan.rows] == [(2, "rejected"), (3, "unchanged")]
-    [error] = plan.errors
-    assert (error.row, error.column) == (2, "出生日期")
-    assert error.message.startswith("已年满18周岁，不在儿童信息库登记范围内")
+    student = row(
+        place,
+        姓名="钱学",
+        出生日期=years_ago(18, days=40),
+        公民身份号码=id_for(place.village, years_ago(18, days=40)),
+        就学状况="高职及以上",
+        **orphan_cells,
+    )
+    plan = check(place, files.xlsx([newcomer, junior, again, student]))
+    assert [(r.row, r.action) for r in plan.rows] == [
+        (2, "rejected"),
+        (3, "rejected"),
+        (4, "unchanged"),
+        (5, "new"),
+    ]
+    refusal = (
+        "已年满18周岁，不在儿童信息库登记范围内（父母均死亡或不详、就学状况为高中、中职或"
+        "高职及以上的孤儿除外）"
+    )
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (2, "出生日期", refusal),
+        (3, "出生日期", refusal),
+    ]
+
+    roster_commit(plan, actor=place.civil, partial=True)
+    added = Child.objects.get(name="钱学")
+    assert (added.is_orphan, added.in_school_after_18) == (True, True)
+    assert added.categories == ["孤儿"]
+    assert not Child.objects.filter(name__in=["王成", "赵初"]).exists()
 
 
 def test_the_history_of_an_import_holds_the_registrys_snapshot(place):
