@@ -167,7 +167,12 @@ def standard_history(
     )
     if through is not None:
         rows = rows.filter(effective_from__lte=through)
-    table = StandardTable(rows)
+    return history_in(StandardTable(rows), area_code, kind)
+
+
+def history_in(table: StandardTable, area_code: str, kind: str) -> StandardHistory:
+    """standard_history from standards already read (a table holding at least the
+    rows of the area and those above it, up to the day wanted)."""
     entries: list[InForce] = []
     for day in table.dates(area_code, kind):
         current = table.in_force(area_code, kind, day)
@@ -176,6 +181,15 @@ def standard_history(
         ):
             entries.append(current)
     return StandardHistory(area_code, kind, tuple(entries))
+
+
+def standards_through(area_codes: list[str], day: date) -> StandardTable:
+    """The standards that may apply at any of the areas, in force by the day (one
+    query)."""
+    wanted = {area for code in area_codes for area in standard_areas(code)}
+    return StandardTable(
+        AllowanceStandard.objects.filter(area_id__in=wanted, effective_from__lte=day)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ Both return values per area code (villages mostly; a township's own contribution
 such as "this township has a supervisor", under the township's code), which add up
 the area tree.
 
-Derived figures have no source and are computed from summed values after the sum: a
-rate from the two figures it divides (`ratio`), a quantile (median, p90) from a
-histogram (`quantile`). A quantile does not add up the tree, its histogram does: a
+Derived figures have no source and are computed after the sum: a rate from the two
+figures it divides (`ratio`), a quantile (median, p90) from a histogram (`quantile`),
+or a value of the area itself that does not add up (`of_area`: the allowance
+standard in force there), read by an area source for the area and its sub-areas at
+once (`declare_area_source`, compute.area_values). A quantile does not add up the tree, its histogram does: a
 source returns the counts of each whole value under internal keys
 (`histogram_key(name, value)`, such as "protection.police_hours@5"), which are summed
 like any count and never shown, and the quantile of an area is read from its summed
@@ -28,7 +30,7 @@ it) and no source, so that the bulletin prints "（暂无数据）" rather than 
 """
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -42,6 +44,7 @@ FIGURE_MODULES = [
     "shouwang.reports.figures.visits",
     "shouwang.protection.figures",
     "shouwang.schooling.figures",
+    "shouwang.assistance.figures",
     "shouwang.reports.figures.pending",
 ]
 
@@ -70,6 +73,9 @@ class Figure:
     ratio: tuple[str, str] | None = None  # a rate: numerator key, denominator key
     # A quantile: the histogram's name and the percent (50: the median).
     quantile: tuple[str, int] | None = None
+    # A value of the area itself, not a sum of its villages (a standard in force
+    # there): the name of the AreaSource that reads it (compute.area_values).
+    of_area: str = ""
     pending: str = ""  # not held yet: the capability that will add it
     # The lowest level of area this figure counts things at (townships are counted
     # at township level): tables of sub-areas below it leave the figure out.
@@ -89,8 +95,9 @@ class Figure:
 
     @property
     def derived(self) -> bool:
-        """Computed from other values after they are summed, never summed itself."""
-        return self.ratio is not None or self.quantile is not None
+        """Computed after the sum (from other values, or for the area itself), never
+        summed itself."""
+        return self.ratio is not None or self.quantile is not None or bool(self.of_area)
 
     @property
     def placeholder(self) -> str:
@@ -123,8 +130,13 @@ class FlowSource(Source, Protocol):
         counts of the period (PeriodFigures) are then recounted."""
 
 
+# An area source: (area codes, day) → for each code, its own values of the figures
+# that name the source in `of_area` (read at once for an area and its sub-areas).
+AreaSource = Callable[[list[str], date], dict[str, dict[str, int | float | None]]]
+
 FIGURES: dict[str, Figure] = {}
 SOURCES: dict[str, Source] = {}
+AREA_SOURCES: dict[str, AreaSource] = {}
 
 
 def declare(*figures: Figure) -> None:
@@ -139,6 +151,10 @@ def declare(*figures: Figure) -> None:
         if HISTOGRAM_MARK in figure.key:
             raise ValueError(f"figure {figure.key}: {HISTOGRAM_MARK} marks histograms")
         FIGURES[figure.key] = figure
+
+
+def declare_area_source(name: str, source: AreaSource) -> None:
+    AREA_SOURCES[name] = source
 
 
 def declare_source(source: Source) -> None:

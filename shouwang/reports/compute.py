@@ -7,7 +7,7 @@ a past day from its FigureSnapshot rows, computed from history when missing. Flo
 are counted over the period from their dated records. Rates follow from the two
 figures they divide."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -225,12 +225,31 @@ def stale_count(area: Area, day: date) -> int:
 Numbers = dict[str, int | float | None]
 
 
-def complete(values: Values) -> Numbers:
+def complete(
+    values: Values, own: Mapping[str, int | float | None] | None = None
+) -> Numbers:
     """All held figures, zeros filled in, rates and quantiles computed from their
-    inputs (the histograms' internal keys read, then left out)."""
+    inputs (the histograms' internal keys read, then left out), and the area's own
+    values (`own`, from area_values: None where not given)."""
+    own = own or {}
     full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.derived}
     full.update((k, v) for k, v in values.items() if catalogue.is_histogram_key(k))
-    return catalogue.with_rates(full)
+    result = catalogue.with_rates(full)
+    for figure in catalogue.held():
+        if figure.of_area:
+            result[figure.key] = own.get(figure.key)
+    return result
+
+
+def area_values(area_codes: list[str], day: date) -> dict[str, Numbers]:
+    """The values of each area itself on the day (figures with of_area), each area
+    source asked once for all the areas."""
+    wanted = {f.of_area for f in catalogue.held() if f.of_area}
+    result: dict[str, Numbers] = {code: {} for code in area_codes}
+    for name in sorted(wanted):
+        for code, values in catalogue.AREA_SOURCES[name](area_codes, day).items():
+            result.setdefault(code, {}).update(values)
+    return result
 
 
 def sub_areas(area: Area) -> list[Area]:
@@ -363,14 +382,17 @@ def report(
         area, period.end, units, max_age=max_age
     )
     flow_total, flow_rows = flows(area, period, units, max_age=max_age)
+    own = area_values([area.code, *(u.code for u in units)], period.end)
     rows = []
     for unit in units:
         values: Values = dict(stock_rows.get(unit.code, {}))
         add_into(values, flow_rows.get(unit.code, {}))
-        rows.append((unit, complete(values)))
+        rows.append((unit, complete(values, own[unit.code])))
     values = dict(stock_total)
     add_into(values, flow_total)
-    return Report(values=complete(values), rows=rows, counted_at=counted_at)
+    return Report(
+        values=complete(values, own[area.code]), rows=rows, counted_at=counted_at
+    )
 
 
 def figures_for(area: Area, period: Period) -> Numbers:
@@ -403,9 +425,10 @@ def trend(
         if day >= today:
             if today_values is None:
                 today_values = stock_values(area, today)
-            result[day] = complete(today_values)
+            values = today_values
         else:
-            result[day] = complete(stored[day])
+            values = stored[day]
+        result[day] = complete(values, area_values([area.code], day)[area.code])
     return result
 
 

@@ -28,12 +28,14 @@ def _flow(key: str) -> bool:
     return catalogue.summed_kind(key) == Kind.FLOW
 
 
-def _reference_values(stocks: Values, flows: Values) -> dict[str, int | float | None]:
+def _reference_values(
+    stocks: Values, flows: Values, own: compute.Numbers
+) -> dict[str, int | float | None]:
     """Stocks of the reference day with the flows of the reference year's same
-    period, rates from them."""
+    period, rates from them, the area's own values of that day."""
     values: Values = {k: v for k, v in stocks.items() if not _flow(k)}
     add_into(values, {k: v for k, v in flows.items() if _flow(k)})
-    return compute.complete(values)
+    return compute.complete(values, own)
 
 
 def gather(
@@ -57,7 +59,8 @@ def gather(
     units = [unit for unit, _ in now.rows]
     ref_stock, ref_stock_rows, _ = compute.stocks(area, reference, units)
     ref_flow, ref_flow_rows = compute.flows(area, flow_period, units)
-    ref = _reference_values(ref_stock, ref_flow)
+    own = compute.area_values([area.code, *(u.code for u in units)], reference)
+    ref = _reference_values(ref_stock, ref_flow, own[area.code])
 
     step("subareas")
     before = {unit.code: values for unit, values in then.rows}
@@ -69,7 +72,9 @@ def gather(
             "current": values,
             "previous": before.get(unit.code, {}),
             "reference": _reference_values(
-                ref_stock_rows.get(unit.code, {}), ref_flow_rows.get(unit.code, {})
+                ref_stock_rows.get(unit.code, {}),
+                ref_flow_rows.get(unit.code, {}),
+                own[unit.code],
             ),
         }
         for unit, values in now.rows

@@ -112,7 +112,8 @@ def test_a_member_unit_sees_only_its_own_referrals(home):
     assert item.due_text.startswith("接收还剩2天23小时")
     text = _plain(response)
     assert "保护主任" not in text  # the reporter
-    assert "后续版本将为教育提供" in text and "控辍保学" in text
+    assert "后续版本将为教育提供" not in text  # dropout control is here now
+    assert "控辍保学：上传本辖区的学籍名单" in text
 
     services.referral_accept(actor=home.units[Unit.EDUCATION], referral_id=referral.pk)
     tasks = _tasks(_get(home.units[Unit.EDUCATION]))

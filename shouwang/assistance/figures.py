@@ -1,0 +1,103 @@
+"""The allowance figures of the report catalogue (issue R9 item 8) that the product
+holds so far: the standards in force at the end of the period (each kind, and the
+scattered-orphan standard before the latest raise) and how many years in a row it
+was raised. A standard is a value of the area itself, not a sum of its villages
+(`of_area`, one area source): the standard in force there (selectors.history_in)."""
+
+from datetime import date
+from decimal import Decimal
+
+from shouwang.reports.catalogue import Figure, Kind, declare, declare_area_source
+
+from .selectors import history_in, standards_through
+from .vocab import AllowanceKind
+
+GROUP = "救助保障"
+SOURCE = "assistance_standards"
+IN_FORCE = {
+    "assistance.standard_institutional": AllowanceKind.INSTITUTIONAL_ORPHAN,
+    "assistance.standard_scattered": AllowanceKind.SCATTERED_ORPHAN,
+    "assistance.standard_de_facto": AllowanceKind.DE_FACTO_UNSUPPORTED,
+}
+BEFORE_RAISE = "assistance.standard_scattered_before"
+YEARS_RAISED = "assistance.years_raised"
+
+
+def yuan(amount: Decimal | None) -> int | float | None:
+    """An amount as the catalogue's numbers hold it: whole yuan as int, else float."""
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def standards_of_areas(area_codes: list[str], day: date) -> dict[str, dict]:
+    """The standards figures of each area itself at the end of the day (an area
+    source of the catalogue): one query for all the areas."""
+    table = standards_through(area_codes, day)
+    result = {}
+    for code in area_codes:
+        values = {}
+        for key, kind in IN_FORCE.items():
+            entries = history_in(table, code, kind).entries
+            values[key] = yuan(entries[-1].amount) if entries else None
+        scattered = history_in(table, code, AllowanceKind.SCATTERED_ORPHAN)
+        latest = scattered.latest_raise
+        values[BEFORE_RAISE] = yuan(latest.before) if latest else None
+        # Through this year, or through the last when this year's raise is to come.
+        values[YEARS_RAISED] = scattered.consecutive_years_raised(
+            day.year
+        ) or scattered.consecutive_years_raised(day.year - 1)
+        result[code] = values
+    return result
+
+
+def _standard(key, label, definition):
+    return Figure(
+        key=key,
+        label=label,
+        unit="元/人·月",
+        definition=definition,
+        kind=Kind.STOCK,
+        group=GROUP,
+        of_area=SOURCE,
+        list_view="",
+    )
+
+
+declare_area_source(SOURCE, standards_of_areas)
+declare(
+    _standard(
+        "assistance.standard_institutional",
+        "集中养育孤儿基本生活费标准",
+        "期末在本区划执行的集中养育孤儿基本生活费标准（本级没有时用上级的）。",
+    ),
+    _standard(
+        "assistance.standard_scattered",
+        "社会散居孤儿基本生活费标准",
+        "期末在本区划执行的社会散居孤儿基本生活费标准（本级没有时用上级的）。",
+    ),
+    _standard(
+        "assistance.standard_de_facto",
+        "事实无人抚养儿童基本生活补贴标准",
+        "期末在本区划执行的事实无人抚养儿童基本生活补贴标准（没有单独设定的，"
+        "按社会散居孤儿标准）。",
+    ),
+    _standard(
+        BEFORE_RAISE,
+        "提高前的社会散居孤儿基本生活费标准",
+        "期末在本区划执行的社会散居孤儿基本生活费标准最近一次提高之前的金额。",
+    ),
+    Figure(
+        key=YEARS_RAISED,
+        label="基本生活费标准连续提高",
+        unit="年",
+        definition=(
+            "截至期末，本区划执行的社会散居孤儿基本生活费标准连续提高的年数"
+            "（当年还没有提高的，算到上一年）。"
+        ),
+        kind=Kind.STOCK,
+        group=GROUP,
+        of_area=SOURCE,
+        list_view="",
+    ),
+)

@@ -1,0 +1,89 @@
+"""The allowance standards as figures of the catalogue: the standard in force at each
+area itself (not a sum of its villages), the one before the latest raise, the years
+raised in a row, on the period's end — in reports, sub-area rows and a bulletin's
+reference day, one query for an area and its units."""
+
+from datetime import date
+
+import pytest
+
+from shouwang.areas.models import Area
+from shouwang.assistance.tests.factories import CITY, PROVINCE, set_standard
+from shouwang.registry.tests.factories import make_place
+from shouwang.reports import catalogue, compute
+from shouwang.reports.bulletin.context import FigureValue
+from shouwang.reports.periods import Period
+
+pytestmark = pytest.mark.django_db
+KEYS = (
+    "assistance.standard_institutional",
+    "assistance.standard_scattered",
+    "assistance.standard_de_facto",
+    "assistance.standard_scattered_before",
+    "assistance.years_raised",
+)
+
+
+@pytest.fixture
+def place():
+    place = make_place()
+    set_standard(PROVINCE, "社会散居孤儿", "1000", date(2024, 1, 1))
+    set_standard(place.county, "社会散居孤儿", "1100", date(2025, 1, 1))
+    set_standard(place.county, "社会散居孤儿", "1200.50", date(2026, 1, 1))
+    set_standard(CITY, "集中养育孤儿", "1500", date(2026, 1, 1))
+    return place
+
+
+def _values(area, end):
+    values = compute.figures_for(area, Period(date(end.year, 1, 1), end))
+    return tuple(values[key] for key in KEYS)
+
+
+def test_the_figures_replace_the_pending_ones():
+    for key in KEYS:
+        figure = catalogue.FIGURES[key]
+        assert figure.held and figure.derived and figure.group == "救助保障", key
+    assert catalogue.summed_kind("assistance.standard_scattered") is None
+
+
+def test_each_area_reads_its_own_standard_on_the_period_s_end(place):
+    # The county raised its own in 2025 and 2026; the city's institutional standard
+    # applies there; de facto unsupported children take the scattered-orphan standard.
+    assert _values(place.county, date(2026, 6, 30)) == (1500, 1200.5, 1200.5, 1100, 2)
+    assert _values(place.county, date(2025, 6, 30)) == (None, 1100, 1100, 1000, 1)
+    # The township reads its county's; the city and the province the province's.
+    assert _values(place.township, date(2026, 6, 30))[1] == 1200.5
+    city = Area.objects.get(code=CITY)
+    assert _values(city, date(2026, 6, 30)) == (1500, 1000, 1000, None, 0)
+    # Not raised this year yet: the run of years counts through the last one.
+    set_standard(place.county, "社会散居孤儿", "1300", date(2027, 1, 1))
+    assert _values(place.county, date(2026, 12, 31))[4] == 2
+
+
+def test_the_units_of_a_report_each_read_their_own_in_one_query(
+    place, django_assert_max_num_queries
+):
+    set_standard(place.foreign_county, "社会散居孤儿", "1050", date(2026, 3, 1))
+    city = Area.objects.get(code=CITY)
+    with django_assert_max_num_queries(1):
+        own = compute.area_values(
+            [city.code, place.county.code, place.foreign_county.code], date(2026, 6, 30)
+        )
+    assert [own[code]["assistance.standard_scattered"] for code in own] == [
+        1000,
+        1200.5,
+        1050,
+    ]
+    rows = dict(compute.report(city, Period(date(2026, 1, 1), date(2026, 6, 30))).rows)
+    assert rows[place.county]["assistance.standard_scattered"] == 1200.5
+    # Never summed: the city's own standard, not the counties' added up.
+    values = compute.figures_for(city, Period(date(2026, 1, 1), date(2026, 6, 30)))
+    assert values["assistance.standard_scattered"] == 1000
+
+
+def test_a_bulletin_prints_a_standard_and_its_change(place):
+    figure = catalogue.FIGURES["assistance.standard_scattered"]
+    value = FigureValue(figure, 1200.5, prev_value=1100, ref_value=None)
+    assert str(value) == "1200.5"
+    assert str(FigureValue(figure, 1200, prev_value=1100)) == "1200"
+    assert str(value.change) == "100.5"
