@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("shouwang.reports.urls")),
     path("protection/", include("shouwang.protection.urls")),
     path("schooling/", include("shouwang.schooling.urls")),
+    path("assistance/", include("shouwang.assistance.urls")),
     # One login page for everyone, so its per-address throttle covers the admin too.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

@@ -22,3 +22,11 @@ def may_set_standards(user) -> bool:
 def may_set_standard_for(user, area_code: str) -> bool:
     """may_set_standards, for an area inside the user's jurisdiction."""
     return may_set_standards(user) and access.in_jurisdiction(user, area_code)
+
+
+def may_read_standards(user) -> bool:
+    """Civil-affairs staff and leaders read the standards in force in their area (the
+    amounts name nobody); setting them is may_set_standards."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in (Role.CIVIL_AFFAIRS, Role.LEADER) and bool(user.area_id)

@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm
+from shouwang.assistance import access as assistance_access
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.schooling import access as schooling_access
@@ -124,6 +125,17 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
                 "schooling:enrolment-lists",
                 None,
                 show=may_import_enrolment,
+            ),
+        ),
+    ),
+    NavGroup(
+        "救助保障",
+        (
+            NavItem(
+                "基本生活保障标准",
+                "assistance:standards",
+                None,
+                show=assistance_access.may_read_standards,
             ),
         ),
     ),
