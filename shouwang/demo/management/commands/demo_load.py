@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from shouwang.demo.assistance import STANDARDS, demo_standards_load
 from shouwang.demo.children import (
     DEMO_CHILDREN,
     demo_children_count,
@@ -74,6 +75,14 @@ class Command(BaseCommand):
                 f"演示学籍名单已就绪：隆回县 {schooling['名单人数']} 人（部分适龄儿童未列入、"
                 f"部分为辍学）；辍学登记劝返中 {schooling['劝返中']} 件、已返校 "
                 f"{schooling['已返校']} 件。"
+            )
+        )
+        demo_standards_load()
+        scattered = STANDARDS["社会散居孤儿"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                "演示基本生活保障标准已就绪：邵阳市社会散居孤儿每人每月 "
+                f"{' → '.join(scattered)} 元（近两年各提高一次），集中养育孤儿同样。"
             )
         )
         demo_snapshots_load()
