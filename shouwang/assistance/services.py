@@ -19,6 +19,7 @@ from . import access
 from .models import AllowanceStandard
 from .policy import STANDARD_LEVELS
 from .selectors import standard_history
+from .services_payments import check_standard_date
 from .vocab import AllowanceKind
 
 CENT = Decimal("0.01")
@@ -92,6 +93,8 @@ def allowance_standard_set(
     )
     if existing is not None:
         raise DomainError(_same_day_message(existing), field="effective_from")
+    # A month whose batch is approved is frozen: no standard may take effect in it.
+    check_standard_date(area_code=area.code, effective_from=effective_from)
     before = standard_history(area_code=area.code, kind=kind, through=effective_from)
     previous = before.entries[-1] if before.entries else None
     standard = AllowanceStandard(

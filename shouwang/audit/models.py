@@ -68,6 +68,18 @@ class AuditAction(models.TextChoices):
     DROPOUT_UPDATE = "dropout.update", "办理辍学登记"
     SUSPECT_CLEAR = "schooling.suspect_clear", "排除疑似失学辍学"
     ALLOWANCE_STANDARD_SET = "allowance_standard.set", "设置基本生活保障标准"
+    AID_PROGRAMME_SAVE = "aid_programme.save", "保存救助项目"
+    AID_BENEFICIARY_UPDATE = "aid_beneficiary.update", "办理救助项目受助对象"
+    FOUNDLING_SAVE = "foundling.save", "登记和办理弃婴"
+    ALLOWANCE_APPLICATION_UPDATE = (
+        "allowance_application.update",
+        "办理基本生活保障申请",
+    )
+    ALLOWANCE_APPLICATIONS_IMPORT = "allowance_application.import", "导入保障对象名单"
+    ALLOWANCE_ACCOUNT_REVEAL = "allowance.reveal_account", "查看完整账号和身份号码"
+    PAYMENT_BATCH_UPDATE = "payment_batch.update", "办理基本生活保障发放批次"
+    PAYMENT_BANK_FILE = "payment_batch.bank_file", "导出银行代发文件"
+    PAYMENT_BANK_RESULT = "payment_batch.bank_result", "导入银行回盘文件"
 
 
 class AuditEvent(models.Model):

@@ -12,6 +12,9 @@ from django.utils.functional import SimpleLazyObject
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm
 from shouwang.assistance import access as assistance_access
+from shouwang.assistance import selectors_beneficiaries as allowances
+from shouwang.assistance import selectors_foundlings as foundlings
+from shouwang.assistance import selectors_programmes as programmes
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.schooling import access as schooling_access
@@ -132,10 +135,52 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
         "救助保障",
         (
             NavItem(
+                "基本生活保障对象",
+                "assistance:beneficiary-list",
+                None,
+                show=allowances.may_read,
+            ),
+            NavItem(
+                "应保未保",
+                "assistance:beneficiary-unpaid",
+                None,
+                show=allowances.may_read,
+            ),
+            NavItem(
+                "应停未停",
+                "assistance:beneficiary-stop-due",
+                None,
+                show=allowances.may_read,
+            ),
+            NavItem(
+                "发放批次",
+                "assistance:batch-list",
+                None,
+                show=allowances.may_see_totals,
+            ),
+            NavItem(
                 "基本生活保障标准",
                 "assistance:standards",
                 None,
                 show=assistance_access.may_read_standards,
+            ),
+            NavItem(
+                "救助项目",
+                "assistance:programme-list",
+                None,
+                show=programmes.may_see_totals,
+            ),
+            NavItem(
+                "弃婴登记",
+                "assistance:foundling-list",
+                None,
+                show=foundlings.may_read,
+            ),
+            NavItem(
+                "弃婴数量",
+                "assistance:foundling-counts",
+                None,
+                show=foundlings.may_count,
             ),
         ),
     ),

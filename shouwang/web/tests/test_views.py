@@ -20,6 +20,7 @@ NAV = {
         "走访与摸排",
         "保护案件",
         "控辍保学",
+        "救助保障",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -33,6 +34,7 @@ NAV = {
         "走访与摸排",
         "保护案件",
         "控辍保学",
+        "救助保障",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -49,10 +51,30 @@ NAV = {
     ],
     # The walker's member unit is the education unit (make_user's default).
     Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "行政区划"],
-    Role.LEADER: ["首页", "走访与摸排", "统计与通报", "行政区划"],
+    Role.LEADER: ["首页", "走访与摸排", "救助保障", "统计与通报", "行政区划"],
 }
-# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, then 统计与通报) each
-# role sees.
+# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, 救助保障, then 统计与通报)
+# each role sees.
+ASSISTANCE_MENU = {
+    Role.CIVIL_AFFAIRS: [
+        "基本生活保障对象",
+        "应保未保",
+        "应停未停",
+        "发放批次",
+        "基本生活保障标准",
+        "救助项目",
+        "弃婴登记",
+        "弃婴数量",
+    ],
+    Role.SUPERVISOR: [
+        "基本生活保障对象",
+        "应保未保",
+        "应停未停",
+        "发放批次",
+        "救助项目",
+    ],
+    Role.LEADER: ["发放批次", "基本生活保障标准", "救助项目", "弃婴数量"],
+}
 REPORTS_MENU = {
     Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],
     Role.SUPERVISOR: ["统计分析", "指标说明"],
@@ -143,6 +165,7 @@ def test_navigation_follows_the_role(county, role):
         VISITS_MENU.get(role, [])
         + PROTECTION_MENU.get(role, [])
         + SCHOOLING_MENU.get(role, [])
+        + ASSISTANCE_MENU.get(role, [])
         + REPORTS_MENU.get(role, [])
     )
     # Rendered as links, the group as a drop-down of its items.
