@@ -1,14 +1,22 @@
-"""The allowance figures of the report catalogue (issue R9 item 8) that the product
-holds so far: the standards in force at the end of the period (each kind, and the
-scattered-orphan standard before the latest raise) and how many years in a row it
-was raised. A standard is a value of the area itself, not a sum of its villages
+"""The allowance figures of the report catalogue (issue R9 item 8): the standards in
+force at the end of the period (each kind, and the scattered-orphan standard before
+the latest raise) and how many years in a row it was raised; the amounts paid and the
+children covered by the approved monthly batches, programme aid delivered, and
+foundlings registered (flows, .sources). A standard is a value of the area itself, not a sum of its villages
 (`of_area`, one area source): the standard in force there (selectors.history_in)."""
 
 from datetime import date
 from decimal import Decimal
 
-from shouwang.reports.catalogue import Figure, Kind, declare, declare_area_source
+from shouwang.reports.catalogue import (
+    Figure,
+    Kind,
+    declare,
+    declare_area_source,
+    declare_source,
+)
 
+from . import sources
 from .selectors import history_in, standards_through
 from .vocab import AllowanceKind
 
@@ -99,5 +107,83 @@ declare(
         group=GROUP,
         of_area=SOURCE,
         list_view="",
+    ),
+)
+
+
+def _flow(key, label, unit, definition, source, **extra):
+    return Figure(
+        key=key,
+        label=label,
+        unit=unit,
+        definition=definition,
+        kind=Kind.FLOW,
+        group=GROUP,
+        source=source,
+        list_view="",
+        **extra,
+    )
+
+
+payments = sources.PaymentsSource()
+aid = sources.AidSource()
+foundlings = sources.FoundlingSource()
+for source in (payments, aid, foundlings):
+    declare_source(source)
+
+declare(
+    _flow(
+        sources.PAID,
+        "发放基本生活费",
+        "元",
+        "期内各月已审批的发放批次中，银行未退回（失败）的孤儿基本生活费和事实无人抚养"
+        "儿童基本生活补贴金额合计（退回的随以后的批次补发，在补发时计入）。",
+        payments.name,
+        scale=100,
+    ),
+    _flow(
+        sources.ORPHANS,
+        "保障孤儿",
+        "人",
+        "期内各月已审批的发放批次中领取孤儿基本生活费的儿童人数（每人计一次）。",
+        payments.name,
+    ),
+    _flow(
+        sources.ORPHANS_18,
+        "保障年满18周岁在校孤儿",
+        "人",
+        "保障孤儿中，发放月份1日已年满18周岁（仍在全日制学校就读）的人数。",
+        payments.name,
+    ),
+    _flow(
+        sources.DE_FACTO,
+        "保障事实无人抚养儿童",
+        "人",
+        "期内各月已审批的发放批次中领取事实无人抚养儿童基本生活补贴的儿童人数"
+        "（每人计一次）。",
+        payments.name,
+    ),
+    _flow(
+        sources.AID_CHILDREN,
+        "救助项目受助儿童",
+        "人",
+        "期内登记发放（送达）的福彩圆梦·孤儿助学等救助项目受助儿童人次。",
+        aid.name,
+    ),
+    _flow(
+        sources.AID_AMOUNT,
+        "救助项目资助金额",
+        "元",
+        "期内登记发放的救助项目资助金额合计（实物未折合金额的不计）。",
+        aid.name,
+        scale=100,
+    ),
+    _flow(
+        sources.FOUNDLINGS,
+        "登记弃婴",
+        "人",
+        "捡拾日期在期内的弃婴登记数（按县计）。",
+        foundlings.name,
+        counted_at="county",
     ),
 )

@@ -76,6 +76,9 @@ class Figure:
     # A value of the area itself, not a sum of its villages (a standard in force
     # there): the name of the AreaSource that reads it (compute.area_values).
     of_area: str = ""
+    # Counted in 1/scale of the unit (100: yuan counted in fen, so that sums are
+    # exact), shown divided (compute.complete).
+    scale: int = 1
     pending: str = ""  # not held yet: the capability that will add it
     # The lowest level of area this figure counts things at (townships are counted
     # at township level): tables of sub-areas below it leave the figure out.

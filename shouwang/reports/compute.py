@@ -229,7 +229,8 @@ def complete(
     values: Values, own: Mapping[str, int | float | None] | None = None
 ) -> Numbers:
     """All held figures, zeros filled in, rates and quantiles computed from their
-    inputs (the histograms' internal keys read, then left out), and the area's own
+    inputs (the histograms' internal keys read, then left out), scaled counts shown
+    in their unit (fen as yuan: int when whole, else float), and the area's own
     values (`own`, from area_values: None where not given)."""
     own = own or {}
     full = {f.key: values.get(f.key, 0) for f in catalogue.held() if not f.derived}
@@ -238,6 +239,11 @@ def complete(
     for figure in catalogue.held():
         if figure.of_area:
             result[figure.key] = own.get(figure.key)
+        elif figure.scale != 1:
+            whole, part = divmod(result[figure.key], figure.scale)
+            result[figure.key] = (
+                whole if not part else result[figure.key] / figure.scale
+            )
     return result
 
 

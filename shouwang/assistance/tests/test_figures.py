@@ -3,7 +3,7 @@ area itself (not a sum of its villages), the one before the latest raise, the ye
 raised in a row, on the period's end — in reports, sub-area rows and a bulletin's
 reference day, one query for an area and its units."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -84,6 +84,106 @@ def test_the_units_of_a_report_each_read_their_own_in_one_query(
 def test_a_bulletin_prints_a_standard_and_its_change(place):
     figure = catalogue.FIGURES["assistance.standard_scattered"]
     value = FigureValue(figure, 1200.5, prev_value=1100, ref_value=None)
-    assert str(value) == "1200.5"
+    assert str(value) == "1200.50"  # yuan and fen
     assert str(FigureValue(figure, 1200, prev_value=1100)) == "1200"
     assert str(value.change) == "100.5"
+
+
+# The flows: payments, programme aid, foundlings --------------------------------------
+
+
+def _batch(place, month):
+    from shouwang.assistance import services_payments as payments
+    from shouwang.assistance.tests.beneficiaries_factories import second_civil
+
+    batch = payments.payment_batch_generate(
+        actor=place.civil, county_code=place.county.code, month=month
+    )
+    return payments.payment_batch_approve(
+        actor=second_civil(place), pk=batch.pk, expected_version=batch.version
+    )
+
+
+def test_the_approved_batches_of_the_period_are_paid_and_counted():
+    from shouwang.assistance.models import PaymentLine
+    from shouwang.assistance.tests import beneficiaries_factories as bf
+    from shouwang.registry.tests.factories import years_ago
+
+    place = make_place()
+    bf.standards("1200.50")
+    first = bf.this_month()
+    months = [bf.previous_month(bf.previous_month(first)), bf.previous_month(first)]
+    young = bf.orphan(place, "王小孤")
+    adult = bf.orphan(
+        place, "李大孤", birth_date=years_ago(19), schooling="高中", school="一中"
+    )
+    for child in (young, adult):
+        bf.beneficiary(place, child, start=months[0])
+    batches = [_batch(place, month) for month in months]
+    # The bank returned one payment of the second month: carried, not paid then.
+    failed = PaymentLine.objects.filter(batch=batches[1], child=young).get()
+    PaymentLine.objects.filter(pk=failed.pk).update(result="失败")
+
+    period = Period(months[0], first - timedelta(days=1))
+    values = compute.figures_for(place.county, period)
+    assert values["assistance.paid_total"] == 1200.5 * 3  # 3 of the 4 lines
+    assert values["assistance.orphans_covered"] == 2
+    assert values["assistance.orphans_18_in_school"] == 1
+    assert values["assistance.de_facto_covered"] == 0
+    one_month = compute.figures_for(place.county, Period(months[0], months[0]))
+    assert one_month["assistance.paid_total"] == 2401  # whole yuan: an int
+    by_village = dict(compute.report(place.county, period).rows)
+    assert by_village[place.township]["assistance.paid_total"] == 3601.5
+    assert (
+        compute.figures_for(place.foreign_county, period)["assistance.paid_total"] == 0
+    )
+
+
+def test_programme_aid_and_foundlings_in_the_period(place):
+    from shouwang.assistance.models import AidBeneficiary, AidProgramme, Foundling
+
+    today = date(2026, 6, 30)
+    programme = AidProgramme.objects.create(
+        name="福彩圆梦·孤儿助学",
+        area=place.county,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        form="现金",
+        amount="3000.00",
+        budget="30000.00",
+        created_by=place.civil,
+    )
+    from shouwang.registry.tests.factories import make_child
+
+    for i, (status, on) in enumerate(
+        [("已发放", date(2026, 5, 1)), ("已发放", date(2026, 6, 2)), ("已审批", None)]
+    ):
+        AidBeneficiary.objects.create(
+            programme=programme,
+            child=make_child(place.village, name=f"助学{i}"),
+            village=place.village,
+            amount="3000.00",
+            status=status,
+            delivered_on=on,
+            chosen_by=place.civil,
+        )
+    for found_on in (date(2026, 3, 1), date(2025, 4, 1)):
+        Foundling.objects.create(
+            county=place.county,
+            found_on=found_on,
+            found_place="县医院门口",
+            certificate_number=f"隆公捡{found_on:%Y%m%d}",
+            sex="女",
+            estimated_birth_date=found_on,
+            health="健康",
+            created_by=place.civil,
+        )
+    half = compute.figures_for(place.county, Period(date(2026, 1, 1), today))
+    assert half["assistance.programme_students"] == 2
+    assert half["assistance.programme_amount"] == 6000
+    assert half["foundlings.registered"] == 1
+    last_year = compute.figures_for(
+        place.county, Period(date(2025, 1, 1), date(2025, 6, 30))
+    )
+    assert last_year["foundlings.registered"] == 1
+    assert last_year["assistance.programme_students"] == 0

@@ -114,12 +114,18 @@ def day_text(day: date) -> str:
     return f"{day:%Y年%-m月%-d日}"
 
 
-def number_text(value) -> str:
+def number_text(value, *, money: bool = False) -> str:
+    """A number as a bulletin prints it: rates and other fractions with one decimal,
+    amounts of money (money=True) with fen when not whole yuan."""
     if value is None:
         return BLANK_TEXT
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.2f}" if money else f"{value:.1f}"
     return str(value)
+
+
+def is_money(figure: Figure) -> bool:
+    return figure.unit.startswith("元")
 
 
 class Blank:
@@ -156,7 +162,9 @@ def _difference(current, before, *, is_rate: bool):
     if current is None or before is None:
         return None
     change = current - before
-    return round(change, 1) if is_rate else change
+    if is_rate:
+        return round(change, 1)
+    return round(change, 2) if isinstance(change, float) else change  # yuan and fen
 
 
 def _growth(current, before, *, is_rate: bool):
@@ -189,7 +197,7 @@ class FigureValue:
     def __str__(self) -> str:
         if self.pending:
             return str(self._mark())
-        return number_text(self.value)
+        return number_text(self.value, money=is_money(self.figure))
 
     def __html__(self) -> str:
         return str(self)
@@ -300,7 +308,8 @@ def comparison_text(figure: Figure, current, before, name: str) -> str:
         verb = "提高" if change > 0 else "降低"
         return f"较{name}{verb}{number_text(abs(change))}个百分点"
     verb, growth_verb = ("增加", "增长") if change > 0 else ("减少", "下降")
-    text = f"较{name}{verb}{number_text(abs(change))}{figure.unit}"
+    amount = number_text(abs(change), money=is_money(figure))
+    text = f"较{name}{verb}{amount}{figure.unit}"
     growth = _growth(current, before, is_rate=False)
     if growth is not None:
         text += f"，{growth_verb}{number_text(abs(growth))}%"

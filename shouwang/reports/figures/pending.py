@@ -18,7 +18,6 @@ def _pending(key, label, unit, definition, pending, group, kind=Kind.FLOW):
     )
 
 
-_R9 = "R9 救助保障"
 _R10, _R11 = "R10 部门数据共享", "R11 联席会议与社会关爱"
 
 declare(
@@ -95,54 +94,6 @@ declare(
         "期内开展的关爱活动场次。",
         _R11,
         "社会关爱",
-    ),
-    _pending(
-        "assistance.paid_total",
-        "发放基本生活费",
-        "元",
-        "期内发放的孤儿、事实无人抚养儿童基本生活费总额。",
-        _R9,
-        "救助保障",
-    ),
-    _pending(
-        "assistance.orphans_covered",
-        "保障孤儿",
-        "人",
-        "期内享受基本生活费的孤儿人数。",
-        _R9,
-        "救助保障",
-    ),
-    _pending(
-        "assistance.orphans_18_in_school",
-        "保障年满18周岁在校孤儿",
-        "人",
-        "期内继续享受基本生活费的年满18周岁在校孤儿人数。",
-        _R9,
-        "救助保障",
-    ),
-    _pending(
-        "assistance.programme_students",
-        "助学项目资助学生",
-        "人",
-        "期内福彩圆梦·孤儿助学等项目资助的学生人数。",
-        _R9,
-        "救助保障",
-    ),
-    _pending(
-        "assistance.programme_amount",
-        "助学项目资助金额",
-        "元",
-        "期内助学项目发放的资助总额。",
-        _R9,
-        "救助保障",
-    ),
-    _pending(
-        "foundlings.registered",
-        "登记弃婴",
-        "人",
-        "期内登记的弃婴人数。",
-        _R9,
-        "救助保障",
     ),
     _pending(
         "publicity.activities",
