@@ -95,6 +95,9 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         ("demo_admin", "演示管理员", Role.ADMIN, None, ""),
         ("demo_minzheng", "周民政", Role.CIVIL_AFFAIRS, city, ""),
         ("demo_xianminzheng", "吴县民政", Role.CIVIL_AFFAIRS, county, ""),
+        # A second county account: a preparer never approves their own allowance
+        # application or payment batch, so the demo county needs two.
+        ("demo_xianshenpi", "林县民政", Role.CIVIL_AFFAIRS, county, ""),
         ("demo_dudao", "郑督导", Role.SUPERVISOR, first_township, ""),
         ("demo_zhuren", "王主任", Role.DIRECTOR, first_village, ""),
         ("demo_jiaoyu", "冯教育", Role.DEPARTMENT, county, Unit.EDUCATION),

@@ -13,8 +13,7 @@ dated when the demo is loaded (they take the time from their own defaults)."""
 
 import heapq
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -39,6 +38,7 @@ from shouwang.registry.services import children_reclassify
 from shouwang.reports.periods import last_quarter
 
 from .city import COUNTY_CODES
+from .clock import clock
 
 DEMO_SEED = 2026
 COUNTY = COUNTY_CODES[0]
@@ -625,18 +625,6 @@ STORIES: tuple[Story, ...] = (
 )
 
 
-@contextmanager
-def _clock(moment: datetime) -> Iterator[None]:
-    """Services take the time from django.utils.timezone.now: a step runs at its
-    moment. Only for this loader (one thread, a management command)."""
-    real = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = real
-
-
 @dataclass
 class _Cast:
     """The demo county's accounts the stories act as."""
@@ -755,7 +743,7 @@ class _Run:
     def run(self) -> None:
         while self.queue:
             moment, _, step = heapq.heappop(self.queue)
-            with _clock(moment):
+            with clock(moment):
                 step()
 
     def sweep_after_deadlines(self, case: Case) -> None:

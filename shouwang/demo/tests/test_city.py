@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_logins_say_role_and_area_in_chinese():
     logins = {login.username: login for login in city.demo_city_load()}
-    assert len(logins) == 11
+    assert len(logins) == 12
     assert (logins["demo_admin"].role, logins["demo_admin"].area_name) == (
         "系统管理员",
         "全国",

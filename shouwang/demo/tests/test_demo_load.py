@@ -1,4 +1,4 @@
-"""`python manage.py demo_load`: the demo city, its eleven accounts, and a second run."""
+"""`python manage.py demo_load`: the demo city, its twelve accounts, and a second run."""
 
 import io
 import re
@@ -19,6 +19,7 @@ USERNAMES = {
     "demo_admin",
     "demo_minzheng",
     "demo_xianminzheng",
+    "demo_xianshenpi",
     "demo_dudao",
     "demo_zhuren",
     "demo_jiaoyu",
@@ -71,7 +72,7 @@ def test_the_demo_city_has_townships_and_villages_under_both_counties():
         assert village.name.endswith("村")
 
 
-def test_the_eleven_accounts_have_their_roles_and_areas():
+def test_the_twelve_accounts_have_their_roles_and_areas():
     _load()
     users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
     assert set(users) == USERNAMES
@@ -83,6 +84,10 @@ def test_the_eleven_accounts_have_their_roles_and_areas():
         city.CITY_CODE,
     )
     assert users["demo_xianminzheng"].area_id == "430524000000"
+    assert (users["demo_xianshenpi"].role, users["demo_xianshenpi"].area_id) == (
+        Role.CIVIL_AFFAIRS,
+        "430524000000",
+    )
     assert users["demo_dudao"].area.level == "township"
     assert users["demo_zhuren"].area.level == "village"
     assert users["demo_zhuren"].area.parent == users["demo_dudao"].area

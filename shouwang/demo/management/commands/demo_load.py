@@ -1,7 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shouwang.demo.assistance import STANDARDS, demo_standards_load
+from shouwang.demo.assistance import (
+    DREAM,
+    STANDARDS,
+    WINTER,
+    demo_allowances_load,
+    demo_foundlings_load,
+    demo_programmes_load,
+    demo_standards_load,
+)
 from shouwang.demo.children import (
     DEMO_CHILDREN,
     demo_children_count,
@@ -83,6 +91,32 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "演示基本生活保障标准已就绪：邵阳市社会散居孤儿每人每月 "
                 f"{' → '.join(scattered)} 元（近两年各提高一次），集中养育孤儿同样。"
+            )
+        )
+        allowances = demo_allowances_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示基本生活保障发放已就绪：隆回县保障中 {allowances['保障中']} 人，"
+                f"近 12 个月已审批发放批次 {allowances['批次']} 个（增员 "
+                f"{allowances['增员']}、减员 {allowances['减员']}、标准调整 "
+                f"{allowances['标准调整']}、补发 {allowances['补发']} 人次）；"
+                f"应保未保 {allowances['应保未保']} 人、应停未停 "
+                f"{allowances['应停未停']} 人。"
+            )
+        )
+        programmes = demo_programmes_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示救助项目已就绪：{DREAM}已发放 {programmes[DREAM]} 人，"
+                f"{WINTER}（棉衣）已送达 {programmes[WINTER]} 人。"
+            )
+        )
+        foundlings = demo_foundlings_load()
+        years = "、".join(f"{year} 年 {n} 名" for year, n in foundlings.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示弃婴登记已就绪：隆回县 {years}（被收养、机构养育、寻回父母、"
+                "公告中各有）。"
             )
         )
         demo_snapshots_load()
