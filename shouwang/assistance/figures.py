@@ -128,7 +128,8 @@ def _flow(key, label, unit, definition, source, **extra):
 payments = sources.PaymentsSource()
 aid = sources.AidSource()
 foundlings = sources.FoundlingSource()
-for source in (payments, aid, foundlings):
+unpaid = sources.UnpaidSource()
+for source in (payments, aid, foundlings, unpaid):
     declare_source(source)
 
 declare(
@@ -177,6 +178,19 @@ declare(
         "期内登记发放的救助项目资助金额合计（实物未折合金额的不计）。",
         aid.name,
         scale=100,
+    ),
+    Figure(
+        key=sources.UNPAID,
+        label="应保未保",
+        unit="人",
+        definition=(
+            "期末（当天为此刻）在册的孤儿和事实无人抚养儿童中，到期末还没有经审批"
+            "保障（或已停保）的人数。"
+        ),
+        kind=Kind.STOCK,
+        group=GROUP,
+        source=unpaid.name,
+        list_view="",
     ),
     _flow(
         sources.FOUNDLINGS,

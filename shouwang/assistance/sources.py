@@ -8,18 +8,25 @@ county for foundlings):
   de facto unsupported children;
 - AidSource: programme beneficiaries recorded as paid or delivered in the period,
   and the amount (in fen);
-- FoundlingSource: foundlings registered by the date they were found.
+- FoundlingSource: foundlings registered by the date they were found;
+- UnpaidSource (a stock): 应保未保 at the end of a day — orphans and de facto
+  unsupported children of the ledger then (today's rows, or the history's for a past
+  day) without an application approved by then and not stopped for that month.
 """
 
 from datetime import date
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from shouwang.accounts import access
+from shouwang.registry.models import Child, ChildStatus
 from shouwang.reports.catalogue import Kind
+from shouwang.reports.sources.ledger import end_of, rows_as_of
 
 from .models import (
     AidBeneficiary,
+    AllowanceApplication,
     BatchStatus,
     BeneficiaryStatus,
     Foundling,
@@ -36,6 +43,7 @@ DE_FACTO = "assistance.de_facto_covered"
 AID_CHILDREN = "assistance.programme_students"
 AID_AMOUNT = "assistance.programme_amount"
 FOUNDLINGS = "foundlings.registered"
+UNPAID = "assistance.unpaid"
 ORPHAN_KINDS = (AllowanceKind.INSTITUTIONAL_ORPHAN, AllowanceKind.SCATTERED_ORPHAN)
 
 
@@ -174,3 +182,37 @@ class FoundlingSource:
             .filter(updated_at__gt=since)
             .exists()
         )
+
+
+class UnpaidSource:
+    name = "assistance_unpaid"
+    kind = Kind.STOCK
+
+    def compute(self, figures, *, prefix, day=None, start=None, end=None, live=False):
+        at = min(end_of(day), timezone.now())
+        covered = set(
+            AllowanceApplication.objects.filter(
+                access.prefix_q("village_id", prefix), approved_at__lt=at
+            )
+            .filter(Q(stop_month__isnull=True) | Q(stop_month__gt=first_of_month(day)))
+            .values_list("child_id", flat=True)
+        )
+        if live:
+            rows = (
+                Child.objects.filter(
+                    access.prefix_q("village_id", prefix), status=ChildStatus.ACTIVE
+                )
+                .filter(Q(is_orphan=True) | Q(is_de_facto_unsupported=True))
+                .values_list("pk", "village_id")
+            )
+        else:
+            rows = (
+                (row["pk"], row["village_id"])
+                for row in rows_as_of(day, prefix)
+                if row["is_orphan"] or row["is_de_facto_unsupported"]
+            )
+        result: dict = {}
+        for pk, village in rows:
+            if pk not in covered:
+                _add(result, village, UNPAID, 1)
+        return result

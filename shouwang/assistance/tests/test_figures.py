@@ -187,3 +187,39 @@ def test_programme_aid_and_foundlings_in_the_period(place):
     )
     assert last_year["foundlings.registered"] == 1
     assert last_year["assistance.programme_students"] == 0
+
+
+def test_unpaid_counts_the_eligible_without_an_approved_application_then():
+    from django.utils import timezone
+
+    from shouwang.assistance.models import AllowanceApplication
+    from shouwang.assistance.tests import beneficiaries_factories as bf
+    from shouwang.reports.tests.history import days_ago, registered_days_ago
+
+    place = make_place()
+    bf.standards()
+    today = timezone.localdate()
+    paid, waiting = bf.orphan(place, "王小孤"), bf.orphan(place, "李小孤")
+    for child in (paid, waiting):
+        registered_days_ago(child, 60)
+    app = bf.beneficiary(place, paid, start=bf.next_month(bf.this_month()))
+    AllowanceApplication.objects.filter(pk=app.pk).update(approved_at=days_ago(10))
+
+    def unpaid(days, live=False):
+        values = compute.total(
+            compute.stock_by_area("430524", today - timedelta(days=days), live=live)
+        )
+        return values.get("assistance.unpaid", 0)
+
+    assert unpaid(90) == 0  # nobody registered yet
+    assert unpaid(20) == 2  # approved 10 days ago: not yet
+    assert unpaid(5) == 1
+    assert unpaid(0, live=True) == 1
+    # Stopped from this month: due again.
+    AllowanceApplication.objects.filter(pk=app.pk).update(
+        status="已停保", stop_month=bf.this_month()
+    )
+    assert unpaid(0, live=True) == 2
+    # Five days ago: due again too when that day was in this month, else still paid.
+    in_this_month = today - timedelta(days=5) >= bf.this_month()
+    assert unpaid(5) == (2 if in_this_month else 1)

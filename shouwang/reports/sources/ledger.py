@@ -135,6 +135,7 @@ def rows_as_of(day: date, prefix: str) -> Iterator[dict[str, Any]]:
                 registered_on=timezone.localtime(registered).date(),
             )
             row.update(
+                pk=record["pk"],  # for sources that join the child to their records
                 village_id=record["village_id"],
                 birth_date=record["birth_date"],  # for age predicates (SchoolAge)
                 status=ChildStatus.ACTIVE.value,
