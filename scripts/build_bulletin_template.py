@@ -128,7 +128,8 @@ PROGRESS = [
         "{{ assistance.standard_scattered_before }}元）；期内发放基本生活费和基本生活补贴"
         "{{ assistance.paid_total }}元，保障孤儿{{ assistance.orphans_covered }}人（其中"
         "年满18周岁在校孤儿{{ assistance.orphans_18_in_school }}人）、事实无人抚养儿童"
-        "{{ assistance.de_facto_covered }}人；福彩圆梦·孤儿助学等救助项目受助儿童"
+        "{{ assistance.de_facto_covered }}人，期末应保未保{{ assistance.unpaid }}人；"
+        "福彩圆梦·孤儿助学等救助项目受助儿童"
         "{{ assistance.programme_students }}人次，资助金额{{ assistance.programme_amount }}元；"
         "登记弃婴{{ foundlings.registered }}人，{{ foundlings.registered.vs_ref }}。",
     ),
