@@ -9,8 +9,6 @@ or nothing by default, or only the good rows with `partial`; history rows for ev
 created or changed child, one audit row for the import, classification recomputed.
 """
 
-import functools
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from shouwang.accounts import access
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
+from shouwang.core.bulk import without_cyclic_gc
 from shouwang.registry import services as registry
 from shouwang.registry.models import ChangeAction, Child, ChildChange, ChildStatus
 from shouwang.registry.rules import check_child
@@ -136,25 +135,7 @@ def map_columns(header: list[Any]) -> tuple[dict[str, int], list[str], list[str]
     return found, problems, ignored
 
 
-def _without_cyclic_gc(function):
-    """Run with Python's cyclic garbage collector paused: a plan of 200,000 rows is
-    millions of objects, and each collection of the oldest generation walks them all
-    (a fifth of such an import's time); the plan and the records hold no cycles."""
-
-    @functools.wraps(function)
-    def paused(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
-
-
-@_without_cyclic_gc
+@without_cyclic_gc
 def roster_check(
     data: bytes,
     filename: str,
@@ -516,7 +497,7 @@ class NothingToCommit(Exception):
     """The plan has rejected rows and `partial` was not asked for."""
 
 
-@_without_cyclic_gc
+@without_cyclic_gc
 def roster_commit(
     plan: ImportPlan,
     *,

@@ -9,9 +9,11 @@ bad: a list is compared whole, so a half list would make children look missing.
 """
 
 import hashlib
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -23,13 +25,15 @@ from shouwang.accounts.models import Role, Unit
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
+from shouwang.core.bulk import without_cyclic_gc
 from shouwang.core.exceptions import DomainError
-from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
+from shouwang.core.idnumber import InvalidIdNumber
 from shouwang.registry.rules import check_person_name, normal_person_name
 from shouwang.roster.cells import CellError, as_text, read_id_number
 from shouwang.roster.columns import normalize_header
 from shouwang.roster.reader import UnusableFile, column_letter, read_table
 
+from .id_numbers import IdNumberCheck
 from .models import EnrolmentList, EnrolmentRow
 from .vocab import EnrolmentStatus
 
@@ -66,6 +70,7 @@ ROW_FIELDS = (
     "school_area_code",
 )
 BATCH = 5000
+_BY_ID_NUMBER = itemgetter(ROW_FIELDS.index("id_number"))
 MAX_ERRORS = 1000  # kept in the plan; every error is counted
 
 NOT_ALLOWED = "只有教育部门（成员单位：教育）和民政部门的账号可以导入学籍名单。"
@@ -158,6 +163,7 @@ def enrolment_area_for(actor, area: Area | str | None = None) -> Area:
     return found
 
 
+@without_cyclic_gc
 def enrolment_check(
     *,
     actor,
@@ -240,60 +246,72 @@ def _check_rows(plan: EnrolmentPlan, rows, found: dict[str, int], today) -> None
     good = plan.rows
     statuses = STATUSES
     intern = sys.intern
-    han_name = _han_name
+    han_name = _HAN_NAME.fullmatch
+    id_check = IdNumberCheck(today=today)
 
     width_needed = max(used) + 1  # every required column is there (i >= 0)
     blank = [None] * width_needed
 
     for number, cells in rows:
         width = len(cells)
-        if not any(cells[i] not in (None, "") for i in used if i < width):
-            continue
         if width < width_needed:  # a row cut short after its last filled cell
+            if not any(cells[i] not in (None, "") for i in used if i < width):
+                continue
             cells = [*cells, *blank[width:]]
+        elif ((raw := cells[i_name]) is None or raw == "") and not any(
+            cells[i] not in (None, "") for i in used
+        ):
+            continue
         errors: list[tuple[int, object, str]] = []  # (column, cell, message)
-        wrong = errors.append
 
         raw = cells[i_name]
         name = raw.strip() if type(raw) is str else as_text(raw)
         if not han_name(name):
             name = normal_person_name(name)
             if problem := check_person_name(name):
-                wrong((0, raw, f"{problem}：请填写学生的姓名"))
+                errors.append((0, raw, f"{problem}：请填写学生的姓名"))
         raw = cells[i_id]
         id_number = ""
         try:
             if type(raw) is str and len(raw) == 18:  # the usual cell, directly
-                parsed = parse_id_number(raw, today=today)
-            else:
-                parsed = read_id_number(raw, today=today)
-        except (CellError, InvalidIdNumber) as error:
-            wrong((1, raw, f"{error}"))
-        else:
-            if parsed is None:
-                wrong((1, raw, "公民身份号码不能为空：请填写学生的18位身份号码"))
-            else:
+                id_number = id_check(raw)
+            elif (parsed := read_id_number(raw, today=today)) is not None:
                 id_number = parsed.value
-                first = first_row_of.setdefault(id_number, number)
-                if first != number:
-                    wrong(
-                        (
-                            1,
-                            raw,
-                            f"第{first}行和第{number}行的公民身份号码相同：同一份名单中"
-                            "一名学生只能出现一次，请核对后删除重复的一行",
-                        )
+        except (CellError, InvalidIdNumber) as error:
+            errors.append((1, raw, f"{error}"))
+        else:
+            if not id_number:
+                errors.append(
+                    (1, raw, "公民身份号码不能为空：请填写学生的18位身份号码")
+                )
+            elif (first := first_row_of.setdefault(id_number, number)) != number:
+                errors.append(
+                    (
+                        1,
+                        raw,
+                        f"第{first}行和第{number}行的公民身份号码相同：同一份名单中"
+                        "一名学生只能出现一次，请核对后删除重复的一行",
                     )
-        student_no = _text(cells[i_no], 2, wrong, 40)
-        school = _text(cells[i_school], 3, wrong, 100)
+                )
+        raw = cells[i_no]
+        student_no = raw.strip() if type(raw) is str else as_text(raw)
+        if len(student_no) > 40:
+            errors.append(_too_long(2, raw, student_no))
+        raw = cells[i_school]
+        school = raw.strip() if type(raw) is str else as_text(raw)
+        if len(school) > 100:
+            errors.append(_too_long(3, raw, school))
         if not school:
-            wrong((3, "", "学校名称不能为空：请填写学生就读学校的全称"))
-        grade = _text(cells[i_grade], 4, wrong, 20)
+            errors.append((3, "", "学校名称不能为空：请填写学生就读学校的全称"))
+        raw = cells[i_grade]
+        grade = raw.strip() if type(raw) is str else as_text(raw)
+        if len(grade) > 20:
+            errors.append(_too_long(4, raw, grade))
         raw = cells[i_status]
         status = raw.strip() if type(raw) is str else as_text(raw)
         if status not in statuses:
             if status:
-                wrong(
+                errors.append(
                     (
                         5,
                         raw,
@@ -301,14 +319,14 @@ def _check_rows(plan: EnrolmentPlan, rows, found: dict[str, int], today) -> None
                     )
                 )
             else:
-                wrong((5, raw, f"学籍状态不能为空：应为 {STATUS_OPTIONS}"))
+                errors.append((5, raw, f"学籍状态不能为空：应为 {STATUS_OPTIONS}"))
         code = ""
         if i_code >= 0:
             raw = cells[i_code]
             code = as_text(raw)
             if code:
                 if len(code) != 12 or not (code.isascii() and code.isdigit()):
-                    wrong(
+                    errors.append(
                         (
                             6,
                             raw,
@@ -344,22 +362,17 @@ def _check_rows(plan: EnrolmentPlan, rows, found: dict[str, int], today) -> None
         plan.unusable = "名单中没有学生：第1行应为表头，从第2行起每行一名学生。"
 
 
-def _text(value: object, k: int, wrong, limit: int) -> str:
-    text = value.strip() if type(value) is str else as_text(value)
-    if len(text) > limit:
-        wrong(
-            (
-                k,
-                value,
-                f"{COLUMNS[k].header}最多{limit}个字符，当前{len(text)}个：请删减后再上传",
-            )
-        )
-    return text
+def _too_long(k: int, value: object, text: str) -> tuple[int, object, str]:
+    column = COLUMNS[k]
+    return (
+        k,
+        value,
+        f"{column.header}最多{column.max_length}个字符，当前{len(text)}个：请删减后再上传",
+    )
 
 
-def _han_name(value: str) -> bool:
-    """The usual name, all 汉字 and short: accepted without the full check."""
-    return 0 < len(value) <= 30 and all("\u4e00" <= ch <= "\u9fff" for ch in value)
+# The usual name, all 汉字 and short: accepted without the full check.
+_HAN_NAME = re.compile("[\u4e00-\u9fff]{1,30}")
 
 
 def _check_codes(plan: EnrolmentPlan, rows_of_code: dict[str, list[int]]) -> None:
@@ -400,6 +413,7 @@ def _check_codes(plan: EnrolmentPlan, rows_of_code: dict[str, list[int]]) -> Non
     plan.errors.sort(key=lambda e: e.row)
 
 
+@without_cyclic_gc
 def enrolment_commit(
     *, actor, plan: EnrolmentPlan, listed_on: date | None = None
 ) -> EnrolmentList:
@@ -443,7 +457,13 @@ def enrolment_commit(
 
 def _insert_rows(list_id: int, rows: list[tuple]) -> None:
     """Insert the rows as they are (plain strings and ints, already checked): COPY on
-    PostgreSQL, batched INSERTs elsewhere; no model object per row."""
+    PostgreSQL, batched INSERTs elsewhere; no model object per row.
+
+    PostgreSQL receives them in the order of their ID numbers: each then goes to the
+    right-hand end of the unique index (enrolment_list, id_number) instead of into a
+    random leaf of it, which takes the server's COPY of 300,000 rows from 1.5 to 0.9
+    CPU seconds (docs/benchmarks.md, R8). The rows' order is their row_number,
+    whatever order they are stored in."""
     meta = EnrolmentRow._meta
     quote = connection.ops.quote_name
     columns = ", ".join(
@@ -453,7 +473,7 @@ def _insert_rows(list_id: int, rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
+                for row in sorted(rows, key=_BY_ID_NUMBER):
                     copy.write_row((list_id, *row))
             return
         marks = ", ".join(["%s"] * (len(ROW_FIELDS) + 1))

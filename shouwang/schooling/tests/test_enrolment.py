@@ -106,6 +106,27 @@ def test_a_good_list_is_checked_then_written_whole_and_audited(place):
     assert event.details["rows"] == 2
 
 
+def test_rows_are_written_whole_whatever_the_order_of_their_id_numbers(place):
+    # Written in ID-number order on PostgreSQL: each row keeps its own cells and
+    # number, and the list reads back in the sheet's order.
+    ids = sorted(make_id_number("430524", BORN, 300 + n, male=True) for n in range(6))
+    ids.reverse()
+    names = ["张一", "李二", "王三", "赵四", "钱五", "孙六"]
+    data = book(
+        [
+            pupil(姓名=name, 公民身份号码=number, 学籍号=f"G{number}", 年级=f"{k}年级")
+            for k, (name, number) in enumerate(zip(names, ids, strict=True), start=1)
+        ]
+    )
+    saved = enrolment_commit(actor=place.department, plan=check(place, data))
+    assert list(
+        saved.rows.values_list("row_number", "name", "id_number", "student_no", "grade")
+    ) == [
+        (k + 1, name, number, f"G{number}", f"{k}年级")
+        for k, (name, number) in enumerate(zip(names, ids, strict=True), start=1)
+    ]
+
+
 def test_csv_and_tolerant_headers(place):
     data = files.roster_csv(
         [
