@@ -225,7 +225,7 @@ def _villages_for(actor) -> set[str]:
     )
 
 
-_FORMULA = "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”"
+FORMULA_WITHOUT_VALUE = "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”"
 _ID_KINDS = {"id", "parent_id"}
 
 
@@ -282,7 +282,7 @@ class _RowReader:
             raw = cells[index] if index < width else ""
             if raw is None or raw == "":
                 if (number, index + 1) in self.formulas:
-                    errors.append(RowError(number, header, "", _FORMULA))
+                    errors.append(RowError(number, header, "", FORMULA_WITHOUT_VALUE))
                     continue
                 if index in blanks:
                     value = blanks[index]

@@ -31,6 +31,7 @@ from shouwang.core.idnumber import InvalidIdNumber
 from shouwang.registry.rules import check_person_name, normal_person_name
 from shouwang.roster.cells import CellError, as_text, read_id_number
 from shouwang.roster.columns import normalize_header
+from shouwang.roster.importer import FORMULA_WITHOUT_VALUE
 from shouwang.roster.reader import UnusableFile, column_letter, read_table
 
 from .id_numbers import IdNumberCheck
@@ -191,7 +192,7 @@ def enrolment_check(
         return plan
     if ignored:
         plan.notes.append(f"以下列不是学籍名单的列，已忽略：{'、'.join(ignored)}。")
-    _check_rows(plan, table.rows, found, today)
+    _check_rows(plan, table.rows, found, today, table.formula_cells)
     return plan
 
 
@@ -235,8 +236,12 @@ def _map_columns(header: list) -> tuple[dict[str, int], list[str], list[str]]:
     return found, problems, ignored
 
 
-def _check_rows(plan: EnrolmentPlan, rows, found: dict[str, int], today) -> None:
-    """Check every row in one pass; the per-row work is a few string operations."""
+def _check_rows(
+    plan: EnrolmentPlan, rows, found: dict[str, int], today, formulas=frozenset()
+) -> None:
+    """Check every row in one pass; the per-row work is a few string operations.
+    `formulas` holds the (row, column) of formula cells: an empty one is said to be
+    a formula without a result, not a missing value."""
     at = [found.get(c.field, -1) for c in COLUMNS]
     i_name, i_id, i_no, i_school, i_grade, i_status, i_code = at
     headers = [c.header for c in COLUMNS]
@@ -339,6 +344,8 @@ def _check_rows(plan: EnrolmentPlan, rows, found: dict[str, int], today) -> None
         if errors:
             plan.rejected += 1
             for k, raw, message in errors:
+                if raw in (None, "") and (number, at[k] + 1) in formulas:
+                    message = FORMULA_WITHOUT_VALUE  # not empty: a formula, no result
                 plan.add_error(
                     EnrolmentError(
                         number, headers[k], COLUMNS[k].field, as_text(raw)[:40], message

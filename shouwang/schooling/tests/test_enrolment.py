@@ -486,3 +486,23 @@ def test_page_refuses_bad_file_area_and_people(place):
         assert response.status_code == 403
     assert Client().get(reverse("schooling:enrolment-lists")).status_code == 302
     assert EnrolmentList.objects.count() == 0
+
+
+def test_a_formula_is_read_as_its_saved_value_or_reported_without_one(place):
+    saved = files.xlsx_with_formulas(
+        [pupil(学校名称=files.Formula('="守望镇"&"中心小学"', "守望镇中心小学"))],
+        HEADERS,
+        sheet="学籍名单",
+    )
+    plan = check(place, saved)
+    assert (plan.errors, plan.rows[0][4]) == ([], "守望镇中心小学")
+    # Saved without a result (as openpyxl writes formulas): said so, not "empty".
+    plan = check(place, book([pupil(学籍状态=files.Formula('=IF(1,"在读","")'))]))
+    assert messages(plan) == [
+        (
+            2,
+            "学籍状态",
+            "status",
+            "该单元格是公式且没有计算结果：请复制该列后“选择性粘贴为数值”",
+        )
+    ]
