@@ -82,6 +82,27 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     _assert_no_horizontal_overflow(page)
 
 
+def test_a_desktop_shows_every_menu_on_one_line(new_page, browser_world, login):
+    """From 1200 px the navigation is laid out in full, one line high, inside the
+    window, for the role with the most menus (county civil affairs)."""
+    page = new_page(width=1200, height=800)
+    login(page, browser_world.users[Role.CIVIL_AFFAIRS].username)
+    nav = page.get_by_test_id("nav")
+    expect(nav).to_be_visible()
+    expect(page.get_by_role("button", name="展开菜单")).to_be_hidden()
+    assert nav.get_by_role("button", name="救助保障").is_visible()
+    height = page.evaluate(
+        "document.querySelector('nav.sw-navbar').getBoundingClientRect().height"
+    )
+    assert height < 70, f"导航栏折成了多行：高 {height}px"
+    right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('nav.sw-navbar a, "
+        "nav.sw-navbar button')].map(e => e.getBoundingClientRect().right))"
+    )
+    assert right <= 1200, f"导航栏超出窗口：最右 {right}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+
+
 def test_accounts_chart_renders_from_local_assets(
     page, live_server, browser_world, login, static_watch
 ):
