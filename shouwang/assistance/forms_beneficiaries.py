@@ -5,17 +5,12 @@ services_payments, whose problems come back by field."""
 from django import forms
 
 from shouwang.visits.attachments import ACCEPT
+from shouwang.web.refusals import RefusalsForm
 
 from .models import AccountType
 from .services_beneficiaries import parse_month
 
-
-class _Problems(forms.Form):
-    def add_problems(self, problems) -> None:
-        """The service's messages, on their fields (the rest on top of the form)."""
-        for field, messages in problems.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+_Problems = RefusalsForm
 
 
 def _text(label: str, *, limit: int, required: bool = False) -> forms.CharField:

@@ -4,6 +4,7 @@ messages live in services_foundlings, whose problems come back by field."""
 from django import forms
 
 from shouwang.registry.vocab import Sex
+from shouwang.web.refusals import RefusalsForm
 
 from .models import FoundlingOutcome
 
@@ -42,7 +43,7 @@ def _choice(label: str, choices) -> forms.ChoiceField:
     )
 
 
-class FoundlingForm(forms.Form):
+class FoundlingForm(RefusalsForm):
     found_on = _date("捡拾日期")
     found_place = _text("捡拾地点")
     certificate_number = _text("公安捡拾证明编号")
@@ -68,12 +69,6 @@ class FoundlingForm(forms.Form):
         max_value=2**31 - 1,
         error_messages={"invalid": STALE, "min_value": STALE, "max_value": STALE},
     )
-
-    def add_problems(self, problems) -> None:
-        """The service's messages, on their fields (the rest on top of the form)."""
-        for field, messages in problems.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}

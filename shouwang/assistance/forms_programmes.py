@@ -6,6 +6,7 @@ from django import forms
 
 from shouwang.accounts import access
 from shouwang.areas.models import Area, AreaLevel
+from shouwang.web.refusals import RefusalsForm
 
 from .models import AidForm
 
@@ -35,12 +36,7 @@ def _text(label: str, *, limit: int, area: bool = False, required=False, help_te
     )
 
 
-class _Problems(forms.Form):
-    def add_problems(self, problems) -> None:
-        """The service's messages, on their fields (the rest on top of the form)."""
-        for field, messages in problems.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+_Problems = RefusalsForm
 
 
 class ProgrammeForm(_Problems):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.web.refusals import run_on_form
 
 from . import selectors_beneficiaries as sel
 from . import services_beneficiaries as services
@@ -38,19 +38,6 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 def _require_reader(request: HttpRequest) -> None:
     if not sel.may_read(request.user):
         raise PermissionDenied(NOT_ALLOWED)
-
-
-def _run(form, call):
-    """The service's result, or None with its refusal on the form."""
-    try:
-        return call()
-    except NotFound as error:
-        raise Http404(str(error)) from None
-    except InvalidValues as error:
-        form.add_problems(error.problems)
-    except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
-    return None
 
 
 def _month(request: HttpRequest, default):
@@ -127,7 +114,7 @@ def application_new(request: HttpRequest, child_id: int) -> HttpResponse:
     }
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        app = _run(
+        app = run_on_form(
             form,
             lambda: services.application_submit(
                 actor=request.user,
@@ -164,7 +151,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _run(
+        saved = run_on_form(
             form,
             lambda: services.application_update(
                 actor=request.user,
@@ -283,7 +270,9 @@ def _step(name: str, form_class, call, done: str):
         app = sel.application_get_for(viewer=request.user, pk=pk)
         form = form_class(request.POST)
         if form.is_valid():
-            result = _run(form, lambda: call(request.user, app, form.cleaned_data))
+            result = run_on_form(
+                form, lambda: call(request.user, app, form.cleaned_data)
+            )
             if result is not None:
                 messages.success(request, done.format(name=app.child.name))
                 return redirect("assistance:application-detail", pk=app.pk)
@@ -350,7 +339,7 @@ def beneficiary_import(request: HttpRequest) -> HttpResponse:
         if upload.size > IMPORT_MAX_BYTES:
             form.add_error("file", "文件超过 20 MB：请拆分后分别导入。")
         else:
-            plan = _run(
+            plan = run_on_form(
                 form,
                 lambda: services.applications_import(
                     actor=request.user, data=upload.read(), filename=upload.name or ""

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from shouwang.accounts import access
 from shouwang.areas import codes
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.core.exceptions import NotFound
+from shouwang.web.refusals import run_on_form
 
 from . import selectors_foundlings as sel
 from . import services_foundlings as services
@@ -24,18 +25,6 @@ NOT_ALLOWED = "弃婴登记由县级民政部门办理：只有民政干部可�
 COUNTS_NOT_ALLOWED = "只有民政干部和领导可以查看弃婴数量。"
 EDIT_NOT_ALLOWED = "只有县级民政干部可以登记和办理弃婴。"
 PER_PAGE = 30
-
-
-def _run(form, call):
-    try:
-        return call()
-    except NotFound as error:
-        raise Http404(str(error)) from None
-    except InvalidValues as error:
-        form.add_problems(error.problems)
-    except DomainError as error:
-        form.add_error(None, str(error))
-    return None
 
 
 def _trend(request: HttpRequest):
@@ -89,7 +78,7 @@ def foundling_register(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(EDIT_NOT_ALLOWED)
     form = FoundlingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        foundling = _run(
+        foundling = run_on_form(
             form,
             lambda: services.foundling_register(
                 actor=request.user, values=form.values()
@@ -129,7 +118,7 @@ def foundling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.cleaned_data["expected_version"] is None:
             form.add_error(None, "页面已过期：请刷新后重新填写。")
         else:
-            saved = _run(
+            saved = run_on_form(
                 form,
                 lambda: services.foundling_update(
                     actor=request.user,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shouwang.accounts import access
 from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.web.refusals import add_refusal
 
 from . import selectors_beneficiaries as sel
 from . import services_payments as services
@@ -48,10 +49,6 @@ def _batch_or_404(user, pk: int) -> PaymentBatch:
     ):
         raise Http404(services.BATCH_NOT_FOUND)
     return batch
-
-
-def _refused(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 def _list(request: HttpRequest, *, generate=None, status=200) -> HttpResponse:
@@ -95,7 +92,7 @@ def batch_generate(request: HttpRequest) -> HttpResponse:
                 month=form.cleaned_data["month"],
             )
         except DomainError as error:
-            _refused(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -172,7 +169,7 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFound as error:
             raise Http404(str(error)) from None
         except DomainError as error:
-            _refused(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "已审批，本批次已冻结，可以导出银行代发文件。")
             return redirect("assistance:batch-detail", pk=batch.pk)
@@ -231,7 +228,7 @@ def batch_results(request: HttpRequest, pk: int) -> HttpResponse:
             except NotFound as error:
                 raise Http404(str(error)) from None
             except DomainError as error:
-                _refused(form, error)
+                add_refusal(form, error)
             else:
                 if plan.ok:
                     unlisted = (

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from shouwang.accounts import access
 from shouwang.areas import codes
 from shouwang.areas.models import Area
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.core.exceptions import NotFound
 from shouwang.registry.vocab import Schooling
+from shouwang.web.refusals import run_on_form
 
 from . import selectors_programmes as sel
 from . import services_programmes as services
@@ -28,19 +29,6 @@ from .models import AidProgramme, BeneficiaryStatus
 NOT_ALLOWED = "只有民政干部、乡镇儿童督导员和领导可以查看救助项目。"
 NAMES_NOT_ALLOWED = "领导查看救助项目的汇总数，不查看受助儿童名单。"
 PER_PAGE = 50
-
-
-def _run(form, call):
-    """The service's result, or None with its refusal on the form."""
-    try:
-        return call()
-    except NotFound as error:
-        raise Http404(str(error)) from None
-    except InvalidValues as error:
-        form.add_problems(error.problems)
-    except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
-    return None
 
 
 def _programme_or_404(request: HttpRequest, pk: int) -> AidProgramme:
@@ -99,7 +87,7 @@ def _programme_form(request: HttpRequest, programme: AidProgramme | None):
         }
     form = ProgrammeForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
-        saved = _run(
+        saved = run_on_form(
             form,
             lambda: services.aid_programme_save(
                 actor=user,
@@ -188,7 +176,7 @@ def programme_choose(request: HttpRequest, pk: int) -> HttpResponse:
     ticked: set[int] = set()
     if request.method == "POST" and form.is_valid():
         ticked = set(form.cleaned_data["children"])
-        chosen = _run(
+        chosen = run_on_form(
             form,
             lambda: services.aid_beneficiaries_choose(
                 actor=user,
@@ -238,7 +226,7 @@ def programme_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecideForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_on_form(
             form,
             lambda: services.aid_beneficiaries_decide(
                 actor=request.user,
@@ -262,7 +250,7 @@ def programme_deliver(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeliverForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_on_form(
             form,
             lambda: services.aid_beneficiaries_deliver(
                 actor=request.user,

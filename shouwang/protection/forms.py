@@ -15,6 +15,7 @@ from shouwang.accounts.models import Unit
 from shouwang.areas import codes
 from shouwang.registry.forms import use_chinese_messages
 from shouwang.registry.vocab import Sex
+from shouwang.web.refusals import RefusalsForm
 
 from . import access
 from .services import ACTION_FIELDS, MAX_NOTE, MAX_TEXT, check_report
@@ -68,7 +69,7 @@ def _ids(step: str, suffix: str = "") -> str:
     return f"id_{step}{suffix}_%s"
 
 
-class StepForm(forms.Form):
+class StepForm(RefusalsForm):
     """A step's form: ids unique on the case page (several forms share field names)."""
 
     step = ""
@@ -79,12 +80,6 @@ class StepForm(forms.Form):
         kwargs.setdefault("auto_id", _ids(self.step, suffix))
         super().__init__(*args, **kwargs)
         use_chinese_messages(self)
-
-    def add_problems(self, problems: dict[str, list[str]]) -> None:
-        """Messages by field from a service (InvalidInput); unknown fields on top."""
-        for field, messages in problems.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
 
 # The report -----------------------------------------------------------------------------

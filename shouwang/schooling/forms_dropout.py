@@ -3,6 +3,8 @@ their messages live in schooling.services, whose problems come back by field."""
 
 from django import forms
 
+from shouwang.web.refusals import RefusalsForm
+
 from .vocab import (
     ClearReason,
     DropoutOutcome,
@@ -47,7 +49,7 @@ def _text(label: str, *, limit: int = 500, area: bool = False) -> forms.CharFiel
     )
 
 
-class _Problems(forms.Form):
+class _Problems(RefusalsForm):
     responsible_rows = None
 
     def plain_fields(self) -> list:
@@ -56,12 +58,6 @@ class _Problems(forms.Form):
             for field in self.visible_fields()
             if not field.name.startswith(("role_", "name_", "phone_"))
         ]
-
-    def add_problems(self, problems) -> None:
-        """The service's messages, on their fields (the rest on top of the form)."""
-        for field, messages in problems.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
 
 class _Responsibles(_Problems):

@@ -19,9 +19,9 @@ from shouwang.accounts.access import (
     jurisdiction_prefix,
 )
 from shouwang.areas.models import Area
-from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry.models import Child
 from shouwang.registry.vocab import Assistance
+from shouwang.web.refusals import run_on_form
 
 from . import access, services
 from .comparison import compare
@@ -72,24 +72,6 @@ def _case_or_404(user, pk: int) -> DropoutCase:
     if case is None or not access.covers(user, case.village_id):
         raise Http404(services.CASE_NOT_FOUND)
     return case
-
-
-def _refused(form, error: DomainError) -> None:
-    if isinstance(error, services.InvalidInput):
-        form.add_problems(error.problems)
-    else:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
-def _run(form, call):
-    """The service's result, or None with its refusal on the form."""
-    try:
-        return call()
-    except NotFound as error:
-        raise Http404(str(error)) from None
-    except DomainError as error:
-        _refused(form, error)
-        return None
 
 
 # ---- the worklist -------------------------------------------------------------
@@ -158,7 +140,7 @@ def suspect_clear(request: HttpRequest, child_id: int) -> HttpResponse:
     form = SuspectClearForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_on_form(
             form,
             lambda: services.suspect_clear(
                 actor=request.user,
@@ -274,7 +256,7 @@ def dropout_register(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _child_or_404(request.user, child_id)
     form = DropoutRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = _run(
+        case = run_on_form(
             form,
             lambda: services.dropout_register(
                 actor=request.user, child_id=child.pk, values=form.values()
@@ -299,7 +281,7 @@ def _step(name: str, form_class, call, done: str):
         form = form_class(request.POST)
         if (
             form.is_valid()
-            and _run(form, lambda: call(request.user, case, form)) is not None
+            and run_on_form(form, lambda: call(request.user, case, form)) is not None
         ):
             messages.success(request, done)
             return redirect("schooling:dropout-detail", pk=case.pk)

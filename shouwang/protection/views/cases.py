@@ -33,6 +33,7 @@ from shouwang.registry.selectors import (
     searched_id_number,
 )
 from shouwang.registry.services import child_id_search_record
+from shouwang.web.refusals import add_refusal
 
 from .. import access, selectors, services
 from ..access import Do, View
@@ -721,15 +722,6 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("protection:case-detail", pk=pk)
 
 
-def _refused(form: StepForm, error: DomainError) -> None:
-    if isinstance(error, InvalidInput):
-        form.add_problems(error.problems)
-    else:
-        form.add_error(
-            error.field if error.field in form.fields else None, error.message
-        )
-
-
 def _case_step(name: str):
     step = CASE_STEPS[name]
 
@@ -747,7 +739,7 @@ def _case_step(name: str):
             except NotFound as error:
                 raise Http404(error.message) from None
             except DomainError as error:
-                _refused(form, error)
+                add_refusal(form, error)
                 if isinstance(form, AssessForm):
                     form.kept_on(case)
             else:
@@ -777,7 +769,7 @@ def _referral_step(name: str):
             except NotFound as error:
                 raise Http404(error.message) from None
             except DomainError as error:
-                _refused(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, step.done(result))
                 return _back(request, referral.case_id)
