@@ -585,9 +585,11 @@ def synthetic_children(
     directors: Mapping[str, int] | None = None,
     taken_ids: Iterable[str] = (),
     duplicate_pairs: int | None = None,
+    profiles: Sequence[tuple[str, float]] = PROFILES,
 ) -> Iterator[Child]:
     """Yield `count` unsaved, classified children spread over the villages; the same
-    arguments give the same children. ID numbers avoid `taken_ids` and each other."""
+    arguments give the same children. ID numbers avoid `taken_ids` and each other.
+    `profiles` draws the kinds of children (PROFILES' names, with their shares)."""
     if not villages:
         raise ValueError("没有可用的村（社区）")
     generator = _Generator(
@@ -609,7 +611,7 @@ def synthetic_children(
                 yield generator.child(facts)
             made += 2
             continue
-        yield generator.child(generator.facts(_pick(generator.rng, PROFILES)))
+        yield generator.child(generator.facts(_pick(generator.rng, profiles)))
         made += 1
 
 
