@@ -27,7 +27,21 @@ IN_FORCE = {
     "assistance.standard_scattered": AllowanceKind.SCATTERED_ORPHAN,
     "assistance.standard_de_facto": AllowanceKind.DE_FACTO_UNSUPPORTED,
 }
-BEFORE_RAISE = "assistance.standard_scattered_before"
+# The standard each kind had before its latest raise: key → (kind, label).
+BEFORE_RAISE = {
+    "assistance.standard_institutional_before": (
+        AllowanceKind.INSTITUTIONAL_ORPHAN,
+        "提高前的集中养育孤儿基本生活费标准",
+    ),
+    "assistance.standard_scattered_before": (
+        AllowanceKind.SCATTERED_ORPHAN,
+        "提高前的社会散居孤儿基本生活费标准",
+    ),
+    "assistance.standard_de_facto_before": (
+        AllowanceKind.DE_FACTO_UNSUPPORTED,
+        "提高前的事实无人抚养儿童基本生活补贴标准",
+    ),
+}
 YEARS_RAISED = "assistance.years_raised"
 
 
@@ -48,9 +62,10 @@ def standards_of_areas(area_codes: list[str], day: date) -> dict[str, dict]:
         for key, kind in IN_FORCE.items():
             entries = history_in(table, code, kind).entries
             values[key] = yuan(entries[-1].amount) if entries else None
+        for key, (kind, _) in BEFORE_RAISE.items():
+            latest = history_in(table, code, kind).latest_raise
+            values[key] = yuan(latest.before) if latest else None
         scattered = history_in(table, code, AllowanceKind.SCATTERED_ORPHAN)
-        latest = scattered.latest_raise
-        values[BEFORE_RAISE] = yuan(latest.before) if latest else None
         # Through this year, or through the last when this year's raise is to come.
         values[YEARS_RAISED] = scattered.consecutive_years_raised(
             day.year
@@ -90,10 +105,13 @@ declare(
         "期末在本区划执行的事实无人抚养儿童基本生活补贴标准（没有单独设定的，"
         "按社会散居孤儿标准）。",
     ),
-    _standard(
-        BEFORE_RAISE,
-        "提高前的社会散居孤儿基本生活费标准",
-        "期末在本区划执行的社会散居孤儿基本生活费标准最近一次提高之前的金额。",
+    *(
+        _standard(
+            key,
+            label,
+            f"期末在本区划执行的{kind}标准最近一次提高之前的金额（没有提高过的为空）。",
+        )
+        for key, (kind, label) in BEFORE_RAISE.items()
     ),
     Figure(
         key=YEARS_RAISED,

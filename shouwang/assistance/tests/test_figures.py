@@ -22,6 +22,10 @@ KEYS = (
     "assistance.standard_scattered_before",
     "assistance.years_raised",
 )
+BEFORE = (
+    "assistance.standard_institutional_before",
+    "assistance.standard_de_facto_before",
+)
 
 
 @pytest.fixture
@@ -55,6 +59,12 @@ def test_each_area_reads_its_own_standard_on_the_period_s_end(place):
     assert _values(place.township, date(2026, 6, 30))[1] == 1200.5
     city = Area.objects.get(code=CITY)
     assert _values(city, date(2026, 6, 30)) == (1500, 1000, 1000, None, 0)
+    # Each kind's standard before its latest raise: the county raised only the
+    # scattered-orphan one (which de facto unsupported children follow).
+    values = compute.figures_for(
+        place.county, Period(date(2026, 1, 1), date(2026, 6, 30))
+    )
+    assert [values[key] for key in BEFORE] == [None, 1100]
     # Not raised this year yet: the run of years counts through the last one.
     set_standard(place.county, "社会散居孤儿", "1300", date(2027, 1, 1))
     assert _values(place.county, date(2026, 12, 31))[4] == 2
