@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shouwang.accounts import access
@@ -217,6 +218,129 @@ def _in(queryset: QuerySet, field: str, values) -> Iterator[QuerySet]:
         yield queryset.filter(**{f"{field}__in": values[i : i + CHUNK]})
 
 
+# A numbered school-age child in a covered village, with the list covering it and
+# what that list says of the child (None: not on it).
+Candidate = tuple[int, str, str, str, str, EnrolmentList, Listed | None]
+
+
+def _candidates_now(
+    result: Comparison, school_age: QuerySet[Child], lists: list[EnrolmentList]
+) -> list[Candidate]:
+    """Today's ledger: counts, uncovered villages and unnumbered children from the
+    database, and only the children a list says something of (not on it, 辍学 or 休学,
+    在读 while the ledger says out of school) — found by the database, one lookup in
+    the list's unique index per child, instead of reading every child and row."""
+    per_village = dict(
+        school_age.order_by()
+        .values("village_id")
+        .annotate(n=Count("pk"))
+        .values_list("village_id", "n")
+    )
+    result.school_age = sum(per_village.values())
+    villages = sorted(per_village)
+    by_village = {village: _list_for(village, lists) for village in villages}
+    result.uncovered_villages = {v for v, found in by_village.items() if not found}
+    villages_of: dict[EnrolmentList, list[str]] = {}
+    for village, found in by_village.items():
+        if found is not None:
+            villages_of.setdefault(found, []).append(village)
+    order = ("village_id", "name_pinyin", "pk")
+
+    def within(queryset, covered):
+        # One list covering every village needs no list of them.
+        if len(villages_of) == 1 and not result.uncovered_villages:
+            return queryset
+        return queryset.filter(village_id__in=covered)
+
+    covered = [v for found in villages_of.values() for v in found]
+    if covered:
+        result.unnumbered = list(
+            within(school_age.filter(id_number=None), covered)
+            .order_by(*order)
+            .values_list("pk", "name", "village_id")
+        )
+    found: list[Candidate] = []
+    for enrolment_list, its_villages in villages_of.items():
+        numbered = within(school_age.exclude(id_number=None), its_villages)
+        for pk, name, village, number, schooling, *said in _said_of(
+            numbered, enrolment_list
+        ):
+            listed = Listed(*said) if said[0] else None
+            found.append((pk, name, village, number, schooling, enrolment_list, listed))
+    if len(villages_of) > 1:  # each list's children came in order: merge them
+        pinyin = dict(
+            school_age.filter(pk__in=[c[0] for c in found]).values_list(
+                "pk", "name_pinyin"
+            )
+        )
+        found.sort(key=lambda c: (c[2], pinyin[c[0]], c[0]))
+    return found
+
+
+def _said_of(children: QuerySet[Child], enrolment_list: EnrolmentList) -> list[tuple]:
+    """(pk, name, village, ID number, 就学状况, list status, school, grade) of the
+    children the list says something of: not on it (status None), 辍学 or 休学, or 在读
+    while the ledger says out of school; in village, pinyin and key order. One join
+    of the children with the list's rows on the ID number, in the database."""
+    sql, params = (
+        children.order_by()
+        .values("id", "name", "name_pinyin", "village_id", "id_number", "schooling")
+        .query.sql_with_params()
+    )
+    out = sorted(OUT_OF_SCHOOL)
+    rows = connection.ops.quote_name(EnrolmentRow._meta.db_table)
+    query = (
+        "SELECT c.id, c.name, c.village_id, c.id_number, c.schooling,"
+        " r.status, r.school, r.grade"
+        f" FROM ({sql}) c LEFT JOIN {rows} r"
+        " ON r.enrolment_list_id = %s AND r.id_number = c.id_number"
+        " WHERE r.id IS NULL OR r.status IN (%s, %s)"
+        f" OR (r.status = %s AND c.schooling IN ({', '.join(['%s'] * len(out))}))"
+        " ORDER BY c.village_id, c.name_pinyin, c.id"
+    )
+    statuses = [EnrolmentStatus.DROPPED, EnrolmentStatus.SUSPENDED]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            query,
+            [*params, enrolment_list.pk, *statuses, EnrolmentStatus.ENROLLED, *out],
+        )
+        return cursor.fetchall()
+
+
+def _candidates_then(
+    result: Comparison, rows: list[Row], lists: list[EnrolmentList]
+) -> list[Candidate]:
+    """A past day's ledger (rows from the history): every numbered child of a covered
+    village, with what its list says (the list rows read by ID number, in chunks)."""
+    result.school_age = len(rows)
+    by_village: dict[str, EnrolmentList | None] = {}
+    for _, _, village, _, _ in rows:
+        if village not in by_village:
+            by_village[village] = _list_for(village, lists)
+    used = {lst.pk for lst in by_village.values() if lst is not None}
+    listed: dict[tuple[int, str], Listed] = {}
+    numbers = {number for _, _, _, number, _ in rows if number} if used else ()
+    rows_used = EnrolmentRow.objects.filter(enrolment_list_id__in=used)
+    for part in _in(rows_used, "id_number", numbers):
+        for list_id, number, status, school, grade in part.values_list(
+            "enrolment_list_id", "id_number", "status", "school", "grade"
+        ):
+            listed[list_id, number] = Listed(status, school, grade)
+    candidates = []
+    for pk, name, village, number, schooling in rows:
+        enrolment_list = by_village[village]
+        if enrolment_list is None:
+            result.uncovered_villages.add(village)
+        elif not number:
+            result.unnumbered.append((pk, name, village))
+        else:
+            said = listed.get((enrolment_list.pk, number))
+            candidates.append(
+                (pk, name, village, number, schooling, enrolment_list, said)
+            )
+    return candidates
+
+
 def compare(*, prefix: str, as_of: date) -> Comparison:
     """The school-age children under the area prefix on as_of, judged against the
     latest list covering each village, as things stood at the end of that day (today:
@@ -225,6 +349,7 @@ def compare(*, prefix: str, as_of: date) -> Comparison:
     result = Comparison(as_of=as_of)
     at = min(end_of(as_of), timezone.now())
     first, last = born_between(as_of, school_age_range())
+    lists = latest_lists(prefix, as_of, at=at)
     if as_of >= timezone.localdate():
         school_age = Child.objects.filter(
             access.prefix_q("village_id", prefix),
@@ -232,46 +357,33 @@ def compare(*, prefix: str, as_of: date) -> Comparison:
             birth_date__gte=first,
             birth_date__lte=last,
         )
-        rows: list[Row] = list(
-            school_age.values_list(
-                "pk", "name", "village_id", "id_number", "schooling"
-            ).order_by("village_id", "name_pinyin", "pk")
-        )
-        # Subqueries: sending tens of thousands of ID numbers and keys as IN lists
-        # cost more than the database's semi-join.
-        numbers = school_age.exclude(id_number=None).values("id_number")
+        candidates = _candidates_now(result, school_age, lists)
+        # A subquery: sending tens of thousands of keys as IN lists cost more than
+        # the database's semi-join.
         child_ids = school_age.values("pk")
         open_cases = DropoutCase.objects.filter(status=DropoutStatus.OPEN)
     else:
         rows = _rows_then(prefix, as_of, first, last)
-        numbers = {number for _, _, _, number, _ in rows if number}
+        candidates = _candidates_then(result, rows, lists)
         child_ids = {pk for pk, *_ in rows}
         open_cases = cases_open_at(DropoutCase.objects.all(), at)
-    result.school_age = len(rows)
-    lists = latest_lists(prefix, as_of, at=at)
-    by_village = {}
-    for _, _, village, _, _ in rows:
-        if village not in by_village:
-            by_village[village] = _list_for(village, lists)
-    used = {lst.pk for lst in by_village.values() if lst is not None}
-    listed: dict[tuple[int, str], Listed] = {}
-    rows_used = EnrolmentRow.objects.filter(enrolment_list_id__in=used)
-    for part in _in(rows_used, "id_number", numbers if used else ()):
-        for list_id, number, status, school, grade in part.values_list(
-            "enrolment_list_id", "id_number", "status", "school", "grade"
-        ):
-            listed[list_id, number] = Listed(status, school, grade)
     open_ids: set[int] = set()
     for part in _in(open_cases, "child_id", child_ids):
         open_ids.update(part.values_list("child_id", flat=True))
     result.dropouts_open = len(open_ids)
-    if not used:  # no list covers these villages: nothing more to compare
-        child_ids = ()
+    if not candidates:  # nothing a list says: nothing more to read
+        return result
+    suspects = (
+        child_ids
+        if isinstance(child_ids, QuerySet)
+        else {candidate[0] for candidate in candidates}
+    )
+    used = {candidate[5].pk for candidate in candidates}
     # When each child's latest case was closed (before `at`): a list uploaded before
     # that is outdated for the child (back in school, taught at home…).
     closed: dict[int, datetime] = {}
     closes = DropoutEvent.objects.filter(kind=DropoutEventKind.CLOSED, at__lt=at)
-    for part in _in(closes, "case__child_id", child_ids):
+    for part in _in(closes, "case__child_id", suspects):
         for child_id, last in (
             part.values("case__child_id")
             .order_by()
@@ -283,19 +395,10 @@ def compare(*, prefix: str, as_of: date) -> Comparison:
     clearances = SuspectClearance.objects.filter(
         enrolment_list_id__in=used, created_at__lt=at
     )
-    for part in _in(clearances, "child_id", child_ids):
+    for part in _in(clearances, "child_id", suspects):
         cleared.update(part.values_list("child_id", "enrolment_list_id"))
-    for pk, name, village, number, schooling in rows:
-        enrolment_list = by_village[village]
-        if enrolment_list is None:
-            result.uncovered_villages.add(village)
-            continue
-        if not number:
-            result.unnumbered.append((pk, name, village))
-            continue
-        reason, discrepancy = judge(
-            schooling=schooling, listed=listed.get((enrolment_list.pk, number))
-        )
+    for pk, name, village, _, schooling, enrolment_list, said in candidates:
+        reason, discrepancy = judge(schooling=schooling, listed=said)
         if discrepancy:
             result.discrepancies.append(Discrepancy(pk, name, village, discrepancy))
         handled = pk in open_ids or (pk, enrolment_list.pk) in cleared

@@ -305,3 +305,20 @@ def test_the_director_s_home_counts_the_children_missing_from_the_list(place):
     task = next(t for t in client.get("/").context["tasks"] if t.key == "schooling")
     assert task.count == 1 and task.url == "/schooling/worklist/"
     assert task.note == "与学籍名单比对；另有不一致 0 名，劝返中 0 名"
+
+
+def test_villages_under_different_lists_are_judged_by_their_own_in_order(place):
+    # The county's list covers every village; a newer township list covers two.
+    here = make_child(place.village, name="乙", birth_date=years_ago(9))
+    there = make_child(place.far_village, name="甲", birth_date=years_ago(10))
+    both = make_child(place.village, name="甲", birth_date=years_ago(11))
+    county = _list(place.county, [(here, "在读"), (both, "辍学")])
+    township = _list(place.township, [(there, "在读"), (both, "在读")])
+    result = compare(prefix="430524", as_of=TODAY)
+    # 乙 is not on the township list; 甲 of 青石村 not on the county's; the other 甲
+    # is 在读 by the township's list, whatever the older county list says.
+    assert [(s.village_id, s.name, s.list_id) for s in result.suspected] == [
+        (place.village.code, "乙", township.pk),
+        (place.far_village.code, "甲", county.pk),
+    ]
+    assert result.school_age == 3 and not result.uncovered_villages
