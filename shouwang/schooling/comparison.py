@@ -228,8 +228,9 @@ def _candidates_now(
 ) -> list[Candidate]:
     """Today's ledger: counts, uncovered villages and unnumbered children from the
     database, and only the children a list says something of (not on it, 辍学 or 休学,
-    在读 while the ledger says out of school) — found by the database, one lookup in
-    the list's unique index per child, instead of reading every child and row."""
+    在读 while the ledger says out of school) — found by the database joining the
+    children with their list's rows (_said_of), instead of reading every child and
+    every row into Python."""
     per_village = dict(
         school_age.order_by()
         .values("village_id")
@@ -259,26 +260,22 @@ def _candidates_now(
             .order_by(*order)
             .values_list("pk", "name", "village_id")
         )
-    found: list[Candidate] = []
+    found: list[tuple[tuple, Candidate]] = []
     for enrolment_list, its_villages in villages_of.items():
         numbered = within(school_age.exclude(id_number=None), its_villages)
-        for pk, name, village, number, schooling, *said in _said_of(
+        for pk, name, pinyin, village, number, schooling, *said in _said_of(
             numbered, enrolment_list
         ):
             listed = Listed(*said) if said[0] else None
-            found.append((pk, name, village, number, schooling, enrolment_list, listed))
+            candidate = (pk, name, village, number, schooling, enrolment_list, listed)
+            found.append(((village, pinyin, pk), candidate))
     if len(villages_of) > 1:  # each list's children came in order: merge them
-        pinyin = dict(
-            school_age.filter(pk__in=[c[0] for c in found]).values_list(
-                "pk", "name_pinyin"
-            )
-        )
-        found.sort(key=lambda c: (c[2], pinyin[c[0]], c[0]))
-    return found
+        found.sort(key=lambda item: item[0])
+    return [candidate for _, candidate in found]
 
 
 def _said_of(children: QuerySet[Child], enrolment_list: EnrolmentList) -> list[tuple]:
-    """(pk, name, village, ID number, 就学状况, list status, school, grade) of the
+    """(pk, name, pinyin, village, ID number, 就学状况, list status, school, grade) of the
     children the list says something of: not on it (status None), 辍学 or 休学, or 在读
     while the ledger says out of school; in village, pinyin and key order. One join
     of the children with the list's rows on the ID number, in the database."""
@@ -290,7 +287,7 @@ def _said_of(children: QuerySet[Child], enrolment_list: EnrolmentList) -> list[t
     out = sorted(OUT_OF_SCHOOL)
     rows = connection.ops.quote_name(EnrolmentRow._meta.db_table)
     query = (
-        "SELECT c.id, c.name, c.village_id, c.id_number, c.schooling,"
+        "SELECT c.id, c.name, c.name_pinyin, c.village_id, c.id_number, c.schooling,"
         " r.status, r.school, r.grade"
         f" FROM ({sql}) c LEFT JOIN {rows} r"
         " ON r.enrolment_list_id = %s AND r.id_number = c.id_number"
