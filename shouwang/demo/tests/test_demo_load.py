@@ -1,4 +1,5 @@
-"""`python manage.py demo_load`: the demo city, its twelve accounts, and a second run."""
+"""`python manage.py demo_load`: the demo city, its twelve accounts, and a second run
+(one test loads it, twice: the load is the slow part)."""
 
 import io
 import re
@@ -60,8 +61,7 @@ def _printed_logins(out: str) -> dict[str, str]:
     return dict(re.findall(r"^  (demo_\w+)\s+(\S+)  ", out, flags=re.MULTILINE))
 
 
-def test_the_demo_city_has_townships_and_villages_under_both_counties():
-    out = _load()
+def _the_demo_city_has_townships_and_villages_under_both_counties(out: str) -> None:
     assert "演示城市已就绪：108 个乡镇和村。" in out
     census = _census()
     assert census["under"] == {"430524000000": (6, 48), "430525000000": (6, 48)}
@@ -72,8 +72,7 @@ def test_the_demo_city_has_townships_and_villages_under_both_counties():
         assert village.name.endswith("村")
 
 
-def test_the_twelve_accounts_have_their_roles_and_areas():
-    _load()
+def _the_twelve_accounts_have_their_roles_and_areas() -> None:
     users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
     assert set(users) == USERNAMES
     assert users["demo_admin"].role == Role.ADMIN
@@ -109,8 +108,7 @@ def test_the_twelve_accounts_have_their_roles_and_areas():
     assert not any(u.is_superuser for n, u in users.items() if n != "demo_admin")
 
 
-def test_the_printed_password_logs_every_account_in():
-    out = _load()
+def _the_printed_password_logs_every_account_in(out: str) -> None:
     printed = _printed_logins(out)
     assert set(printed) == USERNAMES
     for username, password in printed.items():
@@ -123,8 +121,12 @@ def test_the_printed_password_logs_every_account_in():
         assert client.get("/api/accounts/me").json()["username"] == username
 
 
-def test_a_second_run_leaves_the_same_city_and_accounts():
+def test_the_demo_city_its_accounts_and_a_second_run_that_changes_nothing():
+    # One load for all the checks: loading the demo is the slow part (a small city).
     first_out = _load()
+    _the_demo_city_has_townships_and_villages_under_both_counties(first_out)
+    _the_twelve_accounts_have_their_roles_and_areas()
+    _the_printed_password_logs_every_account_in(first_out)
     first = _census()
     snapshots = FigureSnapshot.objects.count()
     assert "演示统计快照已就绪" in first_out

@@ -33,7 +33,7 @@ def loaded():
     return demo.demo_visits_load()
 
 
-def test_a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
+def _a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
     today = timezone.localdate()
     assert loaded == Visit.objects.count() > 400
     assert not Visit.objects.filter(visit_date__gt=today).exists()
@@ -68,7 +68,7 @@ def test_a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded):
     assert high.visits.count() > 3 * low.visits.count()
 
 
-def test_children_are_visited_only_while_on_the_ledger(loaded):
+def _children_are_visited_only_while_on_the_ledger(loaded):
     exited = Child.objects.filter(status=ChildStatus.EXITED)
     assert Visit.objects.filter(child__in=exited).exists()
     for child in Child.objects.all():
@@ -82,7 +82,7 @@ def test_children_are_visited_only_while_on_the_ledger(loaded):
     assert not Visit.objects.exclude(village_id=F("child__village_id")).exists()
 
 
-def test_findings_vary_and_problems_come_with_measures(loaded):
+def _findings_vary_and_problems_come_with_measures(loaded):
     assert Visit.objects.exclude(guardianship="正常").exists()
     problems = Visit.objects.exclude(problems="")
     assert problems.exists()
@@ -102,7 +102,7 @@ def test_the_two_quarters_before_this_one():
     assert closed_quarters(2027, 2) == [(2026, 4), (2027, 1)]
 
 
-def test_confirmations_and_leaders_load_once(loaded):
+def _confirmations_and_leaders_load_once(loaded):
     assert (
         demo.demo_confirmations_load()
         == Child.objects.filter(confirmation_signed=True).count()
@@ -117,7 +117,7 @@ def test_confirmations_and_leaders_load_once(loaded):
     )
 
 
-def test_two_closed_cycles_with_snapshots_and_this_quarters_open(loaded):
+def _two_closed_cycles_with_snapshots_and_this_quarters_open(loaded):
 
     from shouwang.demo.cycles import closed_quarters
 
@@ -136,3 +136,12 @@ def test_two_closed_cycles_with_snapshots_and_this_quarters_open(loaded):
         assert CycleSnapshot.objects.filter(cycle=cycle).count() == 48
         assert cycle.snapshot.aggregate(n=Sum("children"))["n"] == active
     assert ReviewCycle.objects.filter(area_id=county, status="open").count() == 1
+
+
+def test_the_loaded_demo(loaded):
+    """Every check of the demo visits on one load (loading is the slow part)."""
+    _a_year_of_visits_with_schedules_that_follow_the_latest_visit(loaded)
+    _children_are_visited_only_while_on_the_ledger(loaded)
+    _findings_vary_and_problems_come_with_measures(loaded)
+    _confirmations_and_leaders_load_once(loaded)
+    _two_closed_cycles_with_snapshots_and_this_quarters_open(loaded)
