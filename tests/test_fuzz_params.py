@@ -32,7 +32,8 @@ from .leakwalk import Route, foreign_kwargs, reverse_route, routes
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 4  # generated values per parameter, besides the fixed ones
+EXAMPLES = 2  # generated values per parameter, besides the fixed edge cases below
+# (kept low: every page and parameter is walked on both databases in each run)
 
 DATES = ["9999-12-31", "0000-01-01", "0001-01-01", "2026-02-30", "99999-01-01", ""]
 NUMBERS = [

@@ -163,6 +163,8 @@ def test_a_school_list_to_a_child_back_in_school(new_page, browser_world, static
     phone_a = new_page(**PHONE)
     _sign_in(phone_a, director_a.username, "/")
     phone_a.get_by_role("button", name="展开菜单").click()
+    # Opened all the way before a link in it is clicked (it slides open).
+    expect(phone_a.locator("#sw-nav")).to_have_class(re.compile(r"\bshow\b"))
     nav = phone_a.get_by_test_id("nav")
     nav.get_by_role("button", name="控辍保学").click()
     with phone_a.expect_navigation():
