@@ -21,7 +21,7 @@ from django.utils import timezone
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.core.exceptions import DomainError, InvalidValues, NotFound, Problems
 from shouwang.core.idnumber import InvalidIdNumber, parse_id_number
 from shouwang.registry.models import Child
 from shouwang.registry.services import facts_of
@@ -49,15 +49,6 @@ ACCOUNT_LENGTHS = {
     AccountType.SOCIAL_SECURITY_CARD: (12, 19),
 }
 IMPORT_MAX_ROWS = 100_000
-
-
-class _Problems(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self:
-            raise InvalidValues(self)
 
 
 def account_problem(account_type: str, number: str) -> str | None:
@@ -204,7 +195,7 @@ def application_submit(
     child = Child.objects.select_for_update().filter(pk=child_id).first()
     if child is None or not sel.covers(actor, child.village_id):
         raise NotFound(sel.CHILD_NOT_FOUND)
-    problems = _Problems()
+    problems = Problems()
     guardian = _text(problems, values, "guardian_name", "监护人（领取人）姓名")
     relation = _text(
         problems, values, "guardian_relation", "与儿童关系", required=False, limit=20
@@ -271,7 +262,7 @@ def application_update(
                 else "已停保的记录只作历史保存。"
             )
         )
-    problems = _Problems()
+    problems = Problems()
     guardian = _text(problems, values, "guardian_name", "监护人（领取人）姓名")
     relation = _text(
         problems, values, "guardian_relation", "与儿童关系", required=False, limit=20
@@ -404,7 +395,7 @@ def application_stop(
         raise DomainError("只有本县民政干部可以停保。")
     if app.status != ApplicationStatus.APPROVED:
         raise DomainError(f"该记录{app.status}，不是保障中的对象，不能停保。")
-    problems = _Problems()
+    problems = Problems()
     reason = (reason or "").strip()
     if not reason:
         problems.add("reason", "请填写停保原因。")

@@ -5,6 +5,7 @@ changed. Access: selectors_foundlings."""
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,7 +13,13 @@ from django.utils import timezone
 
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.core.exceptions import (
+    DomainError,
+    InvalidValues,
+    NotFound,
+    Problems,
+    read_text,
+)
 from shouwang.registry.vocab import Sex
 
 from . import selectors_foundlings as sel
@@ -39,18 +46,7 @@ FIELDS = (
 )
 
 
-class _Problems(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-
-def _text(problems, values, field, label, *, required=False, limit=200) -> str:
-    value = (values.get(field) or "").strip()
-    if required and not value:
-        problems.add(field, f"请填写{label}。")
-    elif len(value) > limit:
-        problems.add(field, f"{label}最多{limit}个字，当前{len(value)}个。")
-    return value
+_text = partial(read_text, limit=200)
 
 
 def _day(problems, values, field, label, *, required=False, today) -> date | None:
@@ -67,7 +63,7 @@ def _day(problems, values, field, label, *, required=False, today) -> date | Non
 def _clean(values: Mapping[str, Any], *, today: date) -> dict:
     """The record's fields from what was entered, or InvalidValues with every
     problem by field."""
-    problems = _Problems()
+    problems = Problems()
     cleaned: dict[str, Any] = {
         "name": _text(problems, values, "name", "暂用名", limit=30),
         "found_place": _text(

@@ -7,6 +7,7 @@ once cannot overspend it. Access: selectors_programmes."""
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,13 @@ from shouwang.areas import codes
 from shouwang.areas.models import Area
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, InvalidValues, NotFound
+from shouwang.core.exceptions import (
+    DomainError,
+    InvalidValues,
+    NotFound,
+    Problems,
+    read_text,
+)
 from shouwang.registry.models import Child, ChildStatus
 
 from . import selectors_programmes as sel
@@ -28,15 +35,6 @@ from .services import CENT
 MAX_PERSON_AMOUNT = Decimal("99999999.99")  # the column's 10 digits
 MAX_BUDGET = Decimal("999999999999.99")  # the column's 14 digits
 STALE = "保存失败：在您编辑期间，该项目已被他人修改（当前为第{version}版）。请刷新后重新填写。"
-
-
-class _Problems(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self:
-            raise InvalidValues(self)
 
 
 def money_problem(value: Any, label: str, *, limit: Decimal) -> str | None:
@@ -70,13 +68,7 @@ def _money(problems, values, field, label, *, required, limit) -> Decimal | None
     return Decimal(str(value)).quantize(CENT)
 
 
-def _text(problems, values, field, label, *, required=False, limit=200) -> str:
-    value = (values.get(field) or "").strip()
-    if required and not value:
-        problems.add(field, f"请填写{label}。")
-    elif len(value) > limit:
-        problems.add(field, f"{label}最多{limit}个字，当前{len(value)}个。")
-    return value
+_text = partial(read_text, limit=200)
 
 
 def _day(problems, values, field, label) -> date | None:
@@ -128,7 +120,7 @@ def aid_programme_save(
             raise NotFound(sel.PROGRAMME_NOT_FOUND)
         if programme.version != expected_version:
             raise DomainError(STALE.format(version=programme.version))
-    problems = _Problems()
+    problems = Problems()
     name = _text(problems, values, "name", "项目名称", required=True, limit=100)
     area_code = (values.get("area") or "").strip()
     area = Area.objects.filter(code=area_code).first() if area_code else None
@@ -229,7 +221,7 @@ def aid_beneficiaries_choose(
     if not sel.may_prepare(actor):
         raise DomainError("只有乡镇儿童督导员和民政干部可以选定受助对象。")
     programme = _programme_for_update(actor, programme_id)
-    problems = _Problems()
+    problems = Problems()
     if not child_ids:
         problems.add("children", "请至少勾选一名儿童。")
     if amount in (None, ""):
@@ -316,7 +308,7 @@ def aid_beneficiaries_choose(
 
 
 def _rows(actor, programme, ids, status, verb) -> list[AidBeneficiary]:
-    problems = _Problems()
+    problems = Problems()
     if not ids:
         problems.add("beneficiaries", f"请至少勾选一名要{verb}的受助对象。")
         problems.raise_any()
@@ -357,7 +349,7 @@ def aid_beneficiaries_decide(
     programme = _programme_for_update(actor, programme_id)
     verb = "审批" if approve else "退回"
     rows = _rows(actor, programme, beneficiary_ids, BeneficiaryStatus.CHOSEN, verb)
-    problems = _Problems()
+    problems = Problems()
     for row in rows:
         if row.chosen_by_id == actor.pk:
             problems.add(
@@ -407,7 +399,7 @@ def aid_beneficiaries_deliver(
     rows = _rows(
         actor, programme, beneficiary_ids, BeneficiaryStatus.APPROVED, "登记发放"
     )
-    problems = _Problems()
+    problems = Problems()
     label = "发放日期" if programme.form == AidForm.CASH else "送达日期"
     today = timezone.localdate()
     if not isinstance(delivered_on, date):

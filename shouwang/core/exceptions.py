@@ -27,3 +27,34 @@ class NotFound(DomainError):
 
     def __init__(self, message: str = "记录不存在或不在您的管辖范围内。") -> None:
         super().__init__(message)
+
+
+class Problems(dict):
+    """The messages a service collects by field while it checks values; raise_any
+    raises them together (InvalidValues), so a person sees every one at once."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self:
+            raise InvalidValues(self)
+
+
+def read_text(
+    problems: Problems,
+    values: Mapping,
+    field: str,
+    label: str,
+    *,
+    required: bool = False,
+    limit: int,
+) -> str:
+    """A text value, stripped; a missing required one or one over `limit` characters
+    adds its message to `problems`."""
+    value = (values.get(field) or "").strip()
+    if required and not value:
+        problems.add(field, f"请填写{label}。")
+    elif len(value) > limit:
+        problems.add(field, f"{label}最多{limit}个字，当前{len(value)}个。")
+    return value

@@ -6,6 +6,7 @@ and an audit row."""
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
-from shouwang.core.exceptions import DomainError, NotFound
+from shouwang.core.exceptions import DomainError, NotFound, Problems, read_text
 from shouwang.core.exceptions import InvalidValues as InvalidInput
 from shouwang.registry.models import Child, ChildStatus
 from shouwang.registry.services import child_schooling_set
@@ -44,22 +45,7 @@ CASE_NOT_FOUND = "辍学登记不存在或不在您的管辖范围内。"
 CLOSED = "该辍学登记已销号，不能再办理：如需继续劝返，请先重新开启。"
 
 
-class _Problems(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self:
-            raise InvalidInput(self)
-
-
-def _text(problems, values, field, label, *, required=False, limit=500) -> str:
-    value = (values.get(field) or "").strip()
-    if required and not value:
-        problems.add(field, f"请填写{label}。")
-    elif len(value) > limit:
-        problems.add(field, f"{label}最多{limit}个字，当前{len(value)}个。")
-    return value
+_text = partial(read_text, limit=500)
 
 
 def _choice(problems, values, field, label, choices) -> str:
@@ -179,7 +165,7 @@ def dropout_register(*, actor, child_id: int, values: Mapping[str, Any]) -> Drop
     if child.status != ChildStatus.ACTIVE:
         raise DomainError("该儿童已不在册，不能登记辍学。")
     today = timezone.localdate()
-    problems = _Problems()
+    problems = Problems()
     school = _text(problems, values, "school", "辍学前学校", required=True, limit=100)
     grade = _text(problems, values, "grade", "年级", limit=20)
     left_on = _day(
@@ -242,7 +228,7 @@ def dropout_plan_set(
             f"保存失败：在您编辑期间，该登记已被他人更新（当前为第{case.version}版）。"
             "您填写的内容没有丢失，请刷新后对照重新提交。"
         )
-    problems = _Problems()
+    problems = Problems()
     plan = _text(
         problems, {"plan": plan}, "plan", "劝返方案", required=True, limit=2000
     )
@@ -272,7 +258,7 @@ def dropout_plan_set(
 def persuasion_record(*, actor, case_id: int, values: Mapping[str, Any]) -> Persuasion:
     """Record a persuasion attempt on an open case."""
     case = _case(actor, case_id)
-    problems = _Problems()
+    problems = Problems()
     on = _day(
         problems,
         values,
@@ -312,7 +298,7 @@ def dropout_close(*, actor, case_id: int, values: Mapping[str, Any]) -> DropoutC
     """Close the case with an outcome, its date and evidence (动态销号); the ledger's
     就学状况 follows the outcome."""
     case = _case(actor, case_id)
-    problems = _Problems()
+    problems = Problems()
     outcome = _choice(problems, values, "outcome", "销号结果", DropoutOutcome)
     outcome_on = _day(
         problems,
@@ -349,7 +335,7 @@ def dropout_close(*, actor, case_id: int, values: Mapping[str, Any]) -> DropoutC
 def dropout_reopen(*, actor, case_id: int, reason: str) -> DropoutCase:
     """Reopen a closed case, saying why; the child is a dropout again."""
     case = _case(actor, case_id, open_only=False)
-    problems = _Problems()
+    problems = Problems()
     reason = _text(
         problems, {"reason": reason}, "reason", "重新开启的理由", required=True
     )
@@ -386,7 +372,7 @@ def suspect_clear(
 ) -> SuspectClearance:
     """Clear a suspected child for the list compared (在外地就读, 因病缓学 …)."""
     child = _child(actor, child_id)
-    problems = _Problems()
+    problems = Problems()
     reason = _choice(problems, {"reason": reason}, "reason", "排除理由", ClearReason)
     note = _text(
         problems, {"note": note}, "note", "说明", required=reason == ClearReason.OTHER
