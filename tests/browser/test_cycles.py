@@ -12,8 +12,7 @@ from shouwang.accounts.models import Role
 from shouwang.registry.tests.factories import ORPHAN, make_child
 from shouwang.visits.models import ReviewCycle, VillageReview
 from shouwang.visits.services.cycle import current_quarter
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE
 
 
 def test_a_county_runs_a_quarterly_cycle_from_open_to_snapshot(

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from shouwang.accounts.models import Role
 from shouwang.registry.tests.factories import make_child
 from shouwang.visits.tests.factories import make_visit
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE
 
 
 def _assert_no_horizontal_overflow(page) -> None:

@@ -5,21 +5,12 @@ import re
 from playwright.sync_api import expect
 
 from shouwang.accounts.models import Role
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE, open_menu
 
 
 def _assert_no_horizontal_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} 横向溢出：scrollWidth={width}"
-
-
-def _open_menu(page) -> None:
-    """Open the collapsed menu and wait until it has finished opening (a link clicked
-    while the menu still slides open may be clipped and miss)."""
-    page.get_by_role("button", name="展开菜单").click()
-    expect(page.locator("#sw-nav")).to_have_class(re.compile(r"\bshow\b"))
-    expect(page.locator("#sw-nav")).not_to_have_class(re.compile(r"\bcollapsing\b"))
 
 
 def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
@@ -39,7 +30,7 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     expect(page.get_by_test_id("user-menu")).to_be_hidden()
     _assert_no_horizontal_overflow(page)
 
-    toggler.click()
+    open_menu(page)
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link")).to_have_text(
         [
@@ -65,25 +56,25 @@ def test_phone_width_collapses_the_navigation(new_page, browser_world, login):
     expect(nav).to_be_hidden()
     _assert_no_horizontal_overflow(page)
 
-    _open_menu(page)
+    open_menu(page)
     with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="行政区划").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("隆回县")
     _assert_no_horizontal_overflow(page)
 
-    _open_menu(page)
+    open_menu(page)
     with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="审计日志").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
     _assert_no_horizontal_overflow(page)
 
     # The 走访与摸排 drop-down opens inside the collapsed menu.
-    _open_menu(page)
+    open_menu(page)
     nav.get_by_role("button", name="走访与摸排").click()
     with page.expect_navigation(wait_until="domcontentloaded"):
         nav.get_by_role("link", name="季度摸排").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("季度摸排")
-    _open_menu(page)
+    open_menu(page)
     expect(nav.get_by_role("button", name="走访与摸排")).to_have_class(
         re.compile(r"\bactive\b")
     )

@@ -11,8 +11,8 @@ from shouwang.accounts.models import Role
 from shouwang.registry.models import Child
 from shouwang.registry.tests.factories import make_child, years_ago
 from shouwang.roster.tests import files
+from tests.browser.phone import PHONE
 
-PHONE = {"width": 360, "height": 740}
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫"
 GIVEN = "晓明红梅建国"
 

@@ -18,8 +18,7 @@ from shouwang.reports.models import Bulletin, BulletinStatus
 from shouwang.visits.models import VillageReview
 from shouwang.visits.services.cycle import current_quarter, cycle_close, cycle_open
 from shouwang.visits.tests.factories import make_visit
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE
 
 # Elements inside <main> that scroll sideways (a .table-responsive wider than the
 # screen scrolls inside an otherwise fitting page).

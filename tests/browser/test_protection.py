@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from shouwang.accounts.models import Role, Unit
 from shouwang.protection.models import Case, CaseAction
 from shouwang.protection.vocab import CaseStatus, ReferralStatus
+from tests.browser.phone import PHONE
 from tests.factories import PASSWORD, make_user
-
-PHONE = {"width": 360, "height": 740}
 
 
 def _assert_no_horizontal_overflow(page) -> None:

@@ -9,8 +9,8 @@ from shouwang.accounts.models import Role
 from shouwang.core.idnumber import make_id_number
 from shouwang.registry.models import Child
 from shouwang.registry.tests.factories import make_child, years_ago
+from tests.browser.phone import PHONE
 
-PHONE = {"width": 360, "height": 740}
 LEFT_BEHIND_REASON = (
     "父母双方均外出务工，未满16周岁：符合农村留守儿童认定条件（国发〔2016〕13号）"
 )

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from shouwang.accounts.models import Role
 from shouwang.areas.models import Area
 from shouwang.registry.tests.factories import AT_HOME, make_child
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE
 
 
 def _assert_fits(page) -> None:

@@ -19,9 +19,9 @@ from shouwang.accounts.models import Role
 from shouwang.areas.models import Area
 from shouwang.registry.tests.factories import make_child, years_ago
 from shouwang.reports.periods import default_period
+from tests.browser.phone import PHONE, open_menu
 from tests.factories import PASSWORD, make_user
 
-PHONE = {"width": 360, "height": 740}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("姓名", "公民身份号码", "学籍号", "学校名称", "年级", "学籍状态")
 SCHOOL = "桃洪镇中心小学"
@@ -162,9 +162,7 @@ def test_a_school_list_to_a_child_back_in_school(new_page, browser_world, static
     # Director A, on a phone, finds the child missing from the list, and only that one.
     phone_a = new_page(**PHONE)
     _sign_in(phone_a, director_a.username, "/")
-    phone_a.get_by_role("button", name="展开菜单").click()
-    # Opened all the way before a link in it is clicked (it slides open).
-    expect(phone_a.locator("#sw-nav")).to_have_class(re.compile(r"\bshow\b"))
+    open_menu(phone_a)
     nav = phone_a.get_by_test_id("nav")
     nav.get_by_role("button", name="控辍保学").click()
     with phone_a.expect_navigation():

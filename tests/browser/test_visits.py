@@ -12,8 +12,8 @@ from shouwang.accounts.models import Role
 from shouwang.registry.models import Child
 from shouwang.registry.tests.factories import make_child
 from shouwang.visits.models import Visit
+from tests.browser.phone import PHONE
 
-PHONE = {"width": 360, "height": 740}
 NETWORK_FAILED = "网络连接失败，填写的内容仍在本页，请稍后再提交。"
 PHOTO = {
     "name": "屋顶.png",

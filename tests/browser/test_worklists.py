@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from shouwang.accounts.models import Role
 from shouwang.registry.tests.factories import make_child
 from shouwang.visits.tests.factories import make_visit
-
-PHONE = {"width": 360, "height": 740}
+from tests.browser.phone import PHONE
 
 
 def test_a_director_sees_the_overdue_child_first_on_a_phone(
