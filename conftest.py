@@ -39,6 +39,7 @@ def _attachments_in_tmp(settings, tmp_path):
     # Visit photos, scanned confirmations, bulletins never land in the developer's var/.
     settings.VISIT_UPLOAD_DIR = tmp_path / "attachments"
     settings.REPORTS_DIR = tmp_path / "reports"
+    settings.EXCHANGE_UPLOAD_DIR = tmp_path / "exchange"
 
 
 @pytest.fixture

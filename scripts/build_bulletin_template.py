@@ -161,6 +161,10 @@ PROBLEMS = [
     "这些儿童的监护照料仍需重点关注。",
     "走访探访还不够及时。截至{{ period.end }}，仍有{{ visits.overdue }}名儿童逾期未走访，"
     "走访逾期率{{ visits.overdue_rate }}%。",
+    "部门数据比对提示核实还不够及时。{{ period.label }}，部门名单比对产生比对提示"
+    "{{ exchange.alerts }}条，核实{{ exchange.alerts_handled }}条，其中按期核实"
+    "{{ exchange.alerts_handled_on_time }}条；截至{{ period.end }}，仍有"
+    "{{ exchange.alerts_overdue }}条比对提示逾期未核实。",
     "委托监护责任落实还有差距。确认书签订率为{{ confirmations.rate }}%，"
     "仍有{{ confirmations.needed - confirmations.signed }}名儿童未签订。",
 ]

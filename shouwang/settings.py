@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shouwang.protection",
     "shouwang.schooling",
     "shouwang.assistance",
+    "shouwang.exchange",
     "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",
@@ -249,6 +250,16 @@ ROSTER_MAX_UPLOAD_MB = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "50"))
 ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "300000"))
 # A county's school registration list (学籍名单) may list more pupils than its ledger.
 ENROLMENT_MAX_ROWS = int(os.environ.get("ENROLMENT_MAX_ROWS", "400000"))
+# Department lists (部门数据共享): a province's 低保 list may hold half a million rows.
+# The files are kept, like the rosters, outside the web root.
+EXCHANGE_MAX_ROWS = int(os.environ.get("EXCHANGE_MAX_ROWS", "600000"))
+EXCHANGE_UPLOAD_DIR = Path(
+    os.environ.get("EXCHANGE_UPLOAD_DIR", VAR_DIR / "exchange")
+)
+# Days a director has to verify an alert before it goes to the supervisor (a county
+# may set its own), and the API requests one token may make per minute.
+EXCHANGE_ALERT_DAYS = int(os.environ.get("EXCHANGE_ALERT_DAYS", "15"))
+EXCHANGE_API_RATE_PER_MINUTE = int(os.environ.get("EXCHANGE_API_RATE_PER_MINUTE", "60"))
 # The address space of the child process that parses a workbook (roster.readproc): a
 # 200,000-row roster needs about 700 MB there; a file needing more than this ends
 # that process, and its import with a message, never the worker. 0: no cap.

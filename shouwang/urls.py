@@ -20,8 +20,10 @@ urlpatterns = [
     path("protection/", include("shouwang.protection.urls")),
     path("schooling/", include("shouwang.schooling.urls")),
     path("assistance/", include("shouwang.assistance.urls")),
+    path("exchange/", include("shouwang.exchange.urls")),
     # One login page for everyone, so its per-address throttle covers the admin too.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("api/exchange/v1/", include("shouwang.exchange.api")),
     path("api/", api.urls),
 ]

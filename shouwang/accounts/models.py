@@ -24,6 +24,7 @@ class Unit(models.TextChoices):
     WOMENS_FEDERATION = "womens_federation", "妇联"
     YOUTH_LEAGUE = "youth_league", "团委"
     DISABLED_FEDERATION = "disabled_federation", "残联"
+    JUSTICE = "justice", "司法"
 
 
 class User(AbstractUser, BaseModel):

@@ -80,6 +80,12 @@ class AuditAction(models.TextChoices):
     PAYMENT_BATCH_UPDATE = "payment_batch.update", "办理基本生活保障发放批次"
     PAYMENT_BANK_FILE = "payment_batch.bank_file", "导出银行代发文件"
     PAYMENT_BANK_RESULT = "payment_batch.bank_result", "导入银行回盘文件"
+    EXCHANGE_IMPORT = "exchange.import", "接收部门名单"
+    EXCHANGE_ALERT = "exchange.alert", "核实比对提示"
+    EXCHANGE_EXPORT = "exchange.export", "向成员单位提供名单"
+    EXCHANGE_TOKEN = "exchange.token", "管理接口令牌"
+    EXCHANGE_API = "exchange.api", "接口调用"
+    EXCHANGE_SETTINGS = "exchange.settings", "设置比对提示核实时限"
 
 
 class AuditEvent(models.Model):

@@ -105,6 +105,12 @@ def demo_city_load(*, seed: int = 2026) -> list[DemoLogin]:
         ("demo_fulian", "孙妇联", Role.DEPARTMENT, county, Unit.WOMENS_FEDERATION),
         ("demo_fayuan", "钱法官", Role.DEPARTMENT, county, Unit.COURT),
         ("demo_jiancha", "何检察", Role.DEPARTMENT, county, Unit.PROCURATORATE),
+        # The units that send department lists (部门名单) to the exchange.
+        ("demo_sifa", "蒋司法", Role.DEPARTMENT, county, Unit.JUSTICE),
+        ("demo_weijian", "韩卫健", Role.DEPARTMENT, county, Unit.HEALTH),
+        ("demo_zhujian", "曹住建", Role.DEPARTMENT, county, Unit.HOUSING),
+        ("demo_xiangcun", "彭振兴", Role.DEPARTMENT, county, Unit.RURAL_REVITALIZATION),
+        ("demo_canlian", "曾残联", Role.DEPARTMENT, county, Unit.DISABLED_FEDERATION),
         ("demo_lingdao", "陈领导", Role.LEADER, city, ""),
     ]
     joined = staff_joined()

@@ -48,6 +48,7 @@ ADDRESSEE = {
     Unit.WOMENS_FEDERATION: "妇联",
     Unit.YOUTH_LEAGUE: "共青团",
     Unit.DISABLED_FEDERATION: "残联",
+    Unit.JUSTICE: "司法行政部门",
 }
 
 

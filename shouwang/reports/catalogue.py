@@ -45,6 +45,7 @@ FIGURE_MODULES = [
     "shouwang.protection.figures",
     "shouwang.schooling.figures",
     "shouwang.assistance.figures",
+    "shouwang.exchange.figures",
     "shouwang.reports.figures.pending",
 ]
 

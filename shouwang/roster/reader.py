@@ -16,6 +16,7 @@ through a pipe a chunk at a time.
 import contextlib
 import csv
 import io
+import itertools
 import pickle
 import re
 import signal
@@ -187,7 +188,7 @@ def _sheet_table(
         (number, pad + cells if pad else cells)
         for number, cells in enumerate(child.rows(), start=1)
     )
-    header_row, header = _find_header(numbered, names[index])
+    header_row, header, numbered = _find_header(numbered, names[index])
     _check_size(last_row + 1 - header_row, max_rows)
     merged = sorted(  # in reading order, as the user looks for them
         ((r0 + 1, c0 + 1), (r1 + 1, c1 + 1))
@@ -304,25 +305,24 @@ class _SheetProcess:
 _MEMORY_SIGNS = (b"memory allocation of", b"capacity overflow", b"MemoryError")
 
 
-def _find_header(numbered, sheet: str) -> tuple[int, list[object]]:
+def _find_header(numbered, sheet: str) -> tuple[int, list[object], Iterator]:
     """The header row: the first of the first ten rows naming two template columns,
-    else the first row with anything in it (its problems are reported later)."""
-    first_filled = None
+    else the first row with anything in it (its problems are reported later); and
+    the rows after it (those looked at to find it included)."""
+    looked_at: list[tuple[int, list[object]]] = []
     for number, cells in numbered:
-        if first_filled is None and any(_filled(cell) for cell in cells):
-            first_filled = (number, cells)
         known = sum(
             normalize_header(cell) in NORMALIZED for cell in cells if _filled(cell)
         )
         if known >= 2:
-            return number, cells
+            return number, cells, numbered
+        looked_at.append((number, cells))
         if number >= 10:
             break
-    if first_filled is None:
-        raise UnusableFile(
-            f"工作表“{sheet}”是空的：第1行应为表头，从第2行起每行一名儿童。"
-        )
-    return first_filled
+    for at, (number, cells) in enumerate(looked_at):
+        if any(_filled(cell) for cell in cells):
+            return number, cells, itertools.chain(looked_at[at + 1 :], numbered)
+    raise UnusableFile(f"工作表“{sheet}”是空的：第1行应为表头，从第2行起每行一名儿童。")
 
 
 def _read_csv(data: bytes, *, max_rows: int) -> Table:
@@ -344,9 +344,9 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table:
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     numbered = ((number, list(cells)) for number, cells in enumerate(rows, start=1))
-    header_row, header = _find_header(numbered, "CSV")
+    header_row, header, after = _find_header(numbered, "CSV")
     _check_size(len(rows) - header_row, max_rows)
-    return Table("CSV", header, header_row, numbered, len(rows) - header_row)
+    return Table("CSV", header, header_row, after, len(rows) - header_row)
 
 
 def _check_size(count: int, max_rows: int) -> None:

@@ -25,6 +25,7 @@ from shouwang.accounts.selectors import user_counts_by_role_for
 from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
 from shouwang.areas.selectors import area_counts_by_level_for
+from shouwang.exchange.alerts import alert_counts_for
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.protection.timing import due_words
@@ -459,6 +460,7 @@ def _caseworker(viewer, today: date) -> dict:
             reverse("registry:child-review"),
             "年满16或18周岁的儿童，确认是否退出",
         ),
+        _alert_task(viewer, today),
         *_schooling_tasks(viewer, today),
     ]
     context = {
@@ -471,6 +473,21 @@ def _caseworker(viewer, today: date) -> dict:
     if area.level == AreaLevel.TOWNSHIP:
         context["villages_behind"] = _villages_behind(viewer, coverage, cycles)
     return context
+
+
+def _alert_task(viewer, today: date) -> Task:
+    """The open alerts (比对提示) of the viewer's villages, the overdue ones urgent."""
+    counts = alert_counts_for(viewer=viewer, today=today)
+    return Task(
+        "alerts",
+        "待核实的比对提示",
+        counts.open,
+        reverse("exchange:alerts"),
+        f"其中 {counts.overdue} 条已超过核实时限"
+        if counts.overdue
+        else "部门名单与儿童信息不一致：核实后采纳或不采纳",
+        urgent=bool(counts.overdue),
+    )
 
 
 def _schooling_tasks(viewer, today: date, *, unit: bool = False) -> list[Task]:

@@ -11,10 +11,13 @@ from django.utils.functional import SimpleLazyObject
 
 from shouwang.accounts import access
 from shouwang.accounts.access import Perm
+from shouwang.accounts.models import Role
+from shouwang.areas import codes
 from shouwang.assistance import access as assistance_access
 from shouwang.assistance import selectors_beneficiaries as allowances
 from shouwang.assistance import selectors_foundlings as foundlings
 from shouwang.assistance import selectors_programmes as programmes
+from shouwang.exchange.lists import may_send
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.schooling import access as schooling_access
@@ -44,6 +47,20 @@ def supervision_count(user) -> int:
 
 def _reviews_glass(user) -> bool:
     return protection_access.can(user, protection_access.Do.REVIEW_GLASS)
+
+
+def _county_civil(user) -> bool:
+    """Civil-affairs staff of a county (they manage the exchange's API tokens)."""
+    return (
+        user.role == Role.CIVIL_AFFAIRS
+        and bool(user.area_id)
+        and codes.level_of(user.area_id) == codes.Level.COUNTY
+    )
+
+
+def _receives_lists(user) -> bool:
+    """Member units and civil-affairs staff: the lists provided to member units."""
+    return user.role in (Role.DEPARTMENT, Role.CIVIL_AFFAIRS) and bool(user.area_id)
 
 
 @dataclass(frozen=True)
@@ -182,6 +199,17 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
                 None,
                 show=foundlings.may_count,
             ),
+        ),
+    ),
+    # 部门数据共享, called 共享: the full name would push the desktop navigation of
+    # county civil affairs past 1200 px (tests/browser/test_layout.py).
+    NavGroup(
+        "共享",
+        (
+            NavItem("比对提示", "exchange:alerts", Perm.VIEW_CHILDREN),
+            NavItem("部门名单", "exchange:lists", None, show=may_send),
+            NavItem("接口令牌", "exchange:tokens", None, show=_county_civil),
+            NavItem("名单提供", "exchange:outgoing", None, show=_receives_lists),
         ),
     ),
     NavGroup(

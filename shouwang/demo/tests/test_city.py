@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_logins_say_role_and_area_in_chinese():
     logins = {login.username: login for login in city.demo_city_load()}
-    assert len(logins) == 12
+    assert len(logins) == 17
     assert (logins["demo_admin"].role, logins["demo_admin"].area_name) == (
         "系统管理员",
         "全国",
@@ -25,6 +25,7 @@ def test_the_logins_say_role_and_area_in_chinese():
     assert logins["demo_fulian"].role == "成员单位（妇联）"
     assert logins["demo_fayuan"].role == "成员单位（法院）"
     assert logins["demo_jiancha"].role == "成员单位（检察院）"
+    assert logins["demo_sifa"].role == "成员单位（司法）"
     assert logins["demo_gongan"].area_name == "隆回县"
     assert {login.password for login in logins.values()} == {city.DEMO_PASSWORD}
 

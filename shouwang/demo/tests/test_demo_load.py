@@ -1,4 +1,4 @@
-"""`python manage.py demo_load`: the demo city, its twelve accounts, and a second run
+"""`python manage.py demo_load`: the demo city, its seventeen accounts, and a second run
 (one test loads it, twice: the load is the slow part)."""
 
 import io
@@ -28,6 +28,11 @@ USERNAMES = {
     "demo_fulian",
     "demo_fayuan",
     "demo_jiancha",
+    "demo_sifa",
+    "demo_weijian",
+    "demo_zhujian",
+    "demo_xiangcun",
+    "demo_canlian",
     "demo_lingdao",
 }
 
@@ -72,7 +77,7 @@ def _the_demo_city_has_townships_and_villages_under_both_counties(out: str) -> N
         assert village.name.endswith("村")
 
 
-def _the_twelve_accounts_have_their_roles_and_areas() -> None:
+def _the_accounts_have_their_roles_and_areas() -> None:
     users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
     assert set(users) == USERNAMES
     assert users["demo_admin"].role == Role.ADMIN
@@ -96,6 +101,11 @@ def _the_twelve_accounts_have_their_roles_and_areas() -> None:
         "demo_fulian": Unit.WOMENS_FEDERATION,
         "demo_fayuan": Unit.COURT,
         "demo_jiancha": Unit.PROCURATORATE,
+        "demo_sifa": Unit.JUSTICE,
+        "demo_weijian": Unit.HEALTH,
+        "demo_zhujian": Unit.HOUSING,
+        "demo_xiangcun": Unit.RURAL_REVITALIZATION,
+        "demo_canlian": Unit.DISABLED_FEDERATION,
     }
     for username, unit in units.items():
         user = users[username]
@@ -125,11 +135,12 @@ def test_the_demo_city_its_accounts_and_a_second_run_that_changes_nothing():
     # One load for all the checks: loading the demo is the slow part (a small city).
     first_out = _load()
     _the_demo_city_has_townships_and_villages_under_both_counties(first_out)
-    _the_twelve_accounts_have_their_roles_and_areas()
+    _the_accounts_have_their_roles_and_areas()
     _the_printed_password_logs_every_account_in(first_out)
     first = _census()
     snapshots = FigureSnapshot.objects.count()
     assert "演示统计快照已就绪" in first_out
+    assert "演示部门名单已就绪：隆回县 14 份" in first_out
     assert snapshots > 0
     second_out = _load()
     assert _census() == first

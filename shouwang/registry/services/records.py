@@ -26,7 +26,7 @@ from ..models import ChangeAction, Child, ChildStatus, DuplicateDecision
 from ..vocab import ExitReason
 from .aging import exit_reviews_resolve
 from .classification import apply_classification
-from .history import _record, diff, snapshot
+from .history import FACT_FIELDS, _record, diff, snapshot
 from .responsibility import village_sole_directors
 
 
@@ -423,19 +423,20 @@ def child_protection_set(
     return True
 
 
-@transaction.atomic
-def child_schooling_set(*, actor, child_id: int, schooling: str, note: str) -> bool:
-    """Record the child's 就学状况 as dropout control found it (a new version, with
-    history and an audit row); False when it already said so."""
-    child = Child.objects.select_for_update().get(pk=child_id)
-    if child.schooling == schooling:
-        return False
+def _facts_apply(child: Child, *, actor, values: dict[str, Any], note: str) -> bool:
+    """Write values to the locked child, reclassify, bump the version, history with
+    the note and an audit row; False (nothing written) when nothing changed."""
     before = snapshot(child)
-    child.schooling = schooling
+    for key, value in values.items():
+        setattr(child, key, value)
+    if "name" in values:
+        child.name_pinyin, child.name_initials = name_keys(child.name)
     apply_classification(child, as_of=timezone.localdate())
     changes = diff(before, snapshot(child))
+    if not changes:
+        return False
     child.version += 1
-    child.save()
+    _save_numbered(child, actor=actor)
     _record(child, actor=actor, action=ChangeAction.UPDATE, changes=changes, note=note)
     audit_record(
         actor=actor,
@@ -445,3 +446,38 @@ def child_schooling_set(*, actor, child_id: int, schooling: str, note: str) -> b
         details={"fields": sorted(changes), "note": note},
     )
     return True
+
+
+@transaction.atomic
+def child_facts_set(*, actor, child_id: int, values: dict[str, Any], note: str) -> bool:
+    """Set facts of an active child the actor may edit (and, for a move, the new
+    village too): a new version with history citing `note` and an audit row; False
+    when the record already said so."""
+    unknown = sorted(set(values) - set(FACT_FIELDS))
+    if unknown:
+        raise ValueError(f"not facts of a child: {unknown}")
+    child = Child.objects.select_for_update().get(pk=child_id)
+    _require_editable(actor, child.village_id)
+    if child.status == ChildStatus.MERGED:
+        raise DomainError(
+            f"该记录已合并到记录 #{child.merged_into_id}，请修改合并后的记录。"
+        )
+    if child.status == ChildStatus.EXITED:
+        raise DomainError("该儿童已退出儿童信息库：如需修改，请先重新纳入。")
+    if "village_id" in values:
+        _require_editable(actor, values["village_id"])
+    if message := id_number_clash(
+        actor=actor, id_number=values.get("id_number"), exclude_pk=child.pk
+    ):
+        raise DomainError(message, field="id_number")
+    return _facts_apply(child, actor=actor, values=values, note=note)
+
+
+@transaction.atomic
+def child_schooling_set(*, actor, child_id: int, schooling: str, note: str) -> bool:
+    """Record the child's 就学状况 as dropout control found it (a new version, with
+    history and an audit row); False when it already said so. Dropout control
+    authorizes its own workers (the education unit edits no other fact), so the
+    edit permission child_facts_set asks for is not asked here."""
+    child = Child.objects.select_for_update().get(pk=child_id)
+    return _facts_apply(child, actor=actor, values={"schooling": schooling}, note=note)

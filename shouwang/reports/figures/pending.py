@@ -18,7 +18,7 @@ def _pending(key, label, unit, definition, pending, group, kind=Kind.FLOW):
     )
 
 
-_R10, _R11 = "R10 部门数据共享", "R11 联席会议与社会关爱"
+_R11 = "R11 联席会议与社会关爱"
 
 declare(
     _pending(
@@ -28,40 +28,6 @@ declare(
         "期内建立的纸质走访记录簿本数。",
         "尚无功能记录",
         "走访",
-    ),
-    _pending(
-        "exchange.housing_households",
-        "纳入危房改造的家庭",
-        "户",
-        "期内纳入农村危房改造的儿童家庭户数。",
-        _R10,
-        "部门协同",
-    ),
-    _pending(
-        "exchange.poverty_households",
-        "纳入帮扶的家庭",
-        "户",
-        "期内纳入低保、特困、防返贫监测等帮扶的儿童家庭户数。",
-        _R10,
-        "部门协同",
-    ),
-    _pending(
-        "exchange.health_records",
-        "建立健康档案的儿童",
-        "人",
-        "期末已建立健康档案的儿童人数。",
-        _R10,
-        "部门协同",
-        Kind.STOCK,
-    ),
-    _pending(
-        "exchange.vaccinated",
-        "接种疫苗的儿童",
-        "人",
-        "期末已按规定接种疫苗的儿童人数。",
-        _R10,
-        "部门协同",
-        Kind.STOCK,
     ),
     _pending(
         "care.donations",

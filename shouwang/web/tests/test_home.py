@@ -86,8 +86,9 @@ def test_a_director_sees_today_s_work_for_the_own_village(
     client = _client(place.director)
     # A fixed number, whatever the village holds: the session and the user, the area
     # path, then one query for each item of the page (R8: 3 for the school list check
-    # — the school-age children, the lists, the open dropouts).
-    with django_assert_max_num_queries(18 + 3):
+    # — the school-age children, the lists, the open dropouts; R10: 1 for the open and
+    # overdue alerts).
+    with django_assert_max_num_queries(18 + 3 + 1):
         response = client.get("/")
     assert response.status_code == 200
     due = response.context["due"]
@@ -196,13 +197,15 @@ def test_civil_affairs_see_rates_by_township_with_the_lagging_first(
     # R8 the schooling figures (1 more counted with today's stocks, then 2 checks;
     # the suspected children: school-age rows, lists, open cases; returns so far);
     # R9 the allowance standards in force (one query for the area and its units),
-    # the payments (3), programme aid, foundlings and 应保未保 (2).
-    with django_assert_max_num_queries(30 + 6 + 8 + 1 + 4 + 1 + 7):
+    # the payments (3), programme aid, foundlings and 应保未保 (2); R10 the
+    # department-exchange figures (measures and alerts: 7, one per source).
+    with django_assert_max_num_queries(30 + 6 + 8 + 1 + 4 + 1 + 7 + 7):
         client.get("/")  # counts today's figures once and stores them
     # Reading them: the stored figures, and the standards in force (R9), which are
     # not stored (a value of each area itself, read on the page); R9's three flow
-    # sources each check that nothing was entered since.
-    with django_assert_max_num_queries(18 + 6 + 2 + 2 + 1 + 3):
+    # sources each check that nothing was entered since, as do R10's two (measures,
+    # alerts).
+    with django_assert_max_num_queries(18 + 6 + 2 + 2 + 1 + 3 + 2):
         response = client.get("/")  # then reads them
     overview = response.context["overview"]
     total = overview.total

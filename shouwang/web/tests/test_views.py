@@ -21,6 +21,7 @@ NAV = {
         "保护案件",
         "控辍保学",
         "救助保障",
+        "共享",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -35,6 +36,7 @@ NAV = {
         "保护案件",
         "控辍保学",
         "救助保障",
+        "共享",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -46,15 +48,16 @@ NAV = {
         "走访与摸排",
         "保护案件",
         "控辍保学",
+        "共享",
         "花名册导入",
         "行政区划",
     ],
     # The walker's member unit is the education unit (make_user's default).
-    Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "行政区划"],
+    Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "共享", "行政区划"],
     Role.LEADER: ["首页", "走访与摸排", "救助保障", "统计与通报", "行政区划"],
 }
-# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, 救助保障, then 统计与通报)
-# each role sees.
+# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, 救助保障, 共享 (部门数据共享),
+# then 统计与通报) each role sees.
 ASSISTANCE_MENU = {
     Role.CIVIL_AFFAIRS: [
         "基本生活保障对象",
@@ -74,6 +77,14 @@ ASSISTANCE_MENU = {
         "救助项目",
     ],
     Role.LEADER: ["发放批次", "基本生活保障标准", "救助项目", "弃婴数量"],
+}
+# The education unit sends its school lists (学籍) and receives lists; county civil
+# affairs also manage the API tokens.
+EXCHANGE_MENU = {
+    Role.CIVIL_AFFAIRS: ["比对提示", "部门名单", "接口令牌", "名单提供"],
+    Role.SUPERVISOR: ["比对提示"],
+    Role.DIRECTOR: ["比对提示"],
+    Role.DEPARTMENT: ["部门名单", "名单提供"],
 }
 REPORTS_MENU = {
     Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],
@@ -166,6 +177,7 @@ def test_navigation_follows_the_role(county, role):
         + PROTECTION_MENU.get(role, [])
         + SCHOOLING_MENU.get(role, [])
         + ASSISTANCE_MENU.get(role, [])
+        + EXCHANGE_MENU.get(role, [])
         + REPORTS_MENU.get(role, [])
     )
     # Rendered as links, the group as a drop-down of its items.

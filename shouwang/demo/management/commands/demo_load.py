@@ -17,6 +17,7 @@ from shouwang.demo.children import (
 )
 from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
+from shouwang.demo.exchange import demo_exchange_load
 from shouwang.demo.figures import demo_snapshot_days, demo_snapshots_load
 from shouwang.demo.protection import demo_cases_load, demo_cases_summary
 from shouwang.demo.schooling import demo_schooling_load
@@ -117,6 +118,16 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示弃婴登记已就绪：隆回县 {years}（被收养、机构养育、寻回父母、"
                 "公告中各有）。"
+            )
+        )
+        # Before the snapshots: the figures of past days count alerts and measures.
+        exchange = demo_exchange_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示部门名单已就绪：隆回县 {exchange['名单']} 份（每类一份，经与上传相同的"
+                f"检查和比对）；比对提示待核实 {exchange['待核实']} 条（其中逾期 "
+                f"{exchange['逾期']} 条）、已处理 {exchange['已处理']} 条，帮扶措施 "
+                f"{exchange['措施']} 条。"
             )
         )
         demo_snapshots_load()

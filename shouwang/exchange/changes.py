@@ -1,0 +1,133 @@
+"""What an alert proposes, as the ledger's own values, and what would follow.
+
+An alert stores its proposal as two strings, `field` and `proposed`; `ledger_change`
+turns them into the values registry's services write (or an exit), read against the
+record as it stands when the director accepts, and `consequence` runs the real
+policy on the facts as they would then be. Pure: no database, no clock.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from shouwang.registry import policy
+from shouwang.registry.vocab import Category, ExitReason, Health
+
+# The alert fields and what each proposes (see ledger_change).
+FIELD_LABELS = {
+    "father_status": "父亲状况",
+    "mother_status": "母亲状况",
+    "guardian_capacity": "监护能力评估",
+    "disability": "残疾情况",
+    "family_assistance": "家庭救助帮扶情况",
+    "hukou_registered": "户口登记",
+    "birth_date": "出生日期",
+    "village": "户籍地村（社区）",
+    "status": "在册状态",
+    "newborn": "新生儿",
+}
+EXIT_REASONS = frozenset({ExitReason.DIED, ExitReason.MOVED_AWAY})
+
+
+@dataclass(frozen=True)
+class LedgerChange:
+    """The values to write (`values`), or the exit reason (`exit_reason`); neither
+    when the record already says what the list says, or nothing is to be written."""
+
+    values: dict[str, Any]
+    exit_reason: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.values and not self.exit_reason
+
+
+NOTHING = LedgerChange({})
+
+
+def ledger_change(field: str, proposed: str, record: dict[str, Any]) -> LedgerChange:
+    """The change an alert's (field, proposed) makes to a record (its values by
+    field name): only what differs from the record."""
+    if field in ("father_status", "mother_status", "guardian_capacity"):
+        values = {field: proposed}
+    elif field == "disability":
+        category, _, grade = proposed.partition("/")
+        values = {
+            "health": Health.DISABLED,
+            "disability_category": category,
+            "disability_grade": grade,
+        }
+    elif field == "family_assistance":
+        kinds = list(record.get("family_assistance") or [])
+        sign, label = proposed[:1], proposed[1:]
+        if sign == "+" and label not in kinds:
+            kinds.append(label)
+        elif sign == "-" and label in kinds:
+            kinds.remove(label)
+        values = {"family_assistance": kinds}
+    elif field == "hukou_registered":
+        values = {"hukou_registered": proposed == "是"}
+    elif field == "birth_date":
+        values = {"birth_date": date.fromisoformat(proposed)}
+    elif field == "village":
+        values = {"village_id": proposed}
+    elif field == "status":
+        if record.get("status", "active") != "active":
+            return NOTHING
+        return LedgerChange({}, exit_reason=proposed)
+    else:  # newborn: a prompt to register, nothing in this record changes
+        return NOTHING
+    changed = {k: v for k, v in values.items() if record.get(k) != v}
+    return LedgerChange(changed)
+
+
+def facts_after(facts: policy.Facts, values: dict[str, Any]) -> policy.Facts:
+    """The policy's facts with a change's values in place."""
+    updates: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("father_status", "mother_status", "guardian_capacity"):
+            updates[key] = value
+        elif key == "health":
+            updates["disabled"] = value == Health.DISABLED
+        elif key in ("disability_category", "disability_grade", "birth_date"):
+            updates[key] = value
+        elif key == "family_assistance":
+            updates["assistance"] = frozenset(value)
+    return replace(facts, **updates) if updates else facts
+
+
+_CATEGORY_ORDER = (
+    Category.ORPHAN,
+    Category.DE_FACTO_UNSUPPORTED,
+    Category.LEFT_BEHIND,
+    Category.IN_DIFFICULTY,
+)
+
+
+def consequence(
+    *,
+    child_name: str,
+    facts: policy.Facts,
+    change: LedgerChange,
+    as_of: date,
+    settings: policy.PolicySettings = policy.DEFAULT_SETTINGS,
+) -> str:
+    """What accepting would mean for the child, in the policy's own terms."""
+    if change.exit_reason:
+        return f"儿童 {child_name} 将退出儿童信息库（{change.exit_reason}）"
+    if not change.values:
+        return "记录已与名单一致，无需修改"
+    before = policy.classify(facts, as_of, settings)
+    after = policy.classify(facts_after(facts, change.values), as_of, settings)
+    said = []
+    for category in _CATEGORY_ORDER:
+        was, now = category in before.categories, category in after.categories
+        if now and not was:
+            said.append(f"儿童 {child_name} 可能符合{category.label}认定条件")
+        elif was and not now:
+            said.append(f"儿童 {child_name} 可能不再属于{category.label}")
+    if before.risk_level != after.risk_level and after.risk_level:
+        said.append(
+            f"风险等级将由“{before.risk_level or '无'}”变为“{after.risk_level}”"
+        )
+    return "；".join(said) or f"儿童 {child_name} 的认定类别不变"
