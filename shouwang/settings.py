@@ -253,9 +253,7 @@ ENROLMENT_MAX_ROWS = int(os.environ.get("ENROLMENT_MAX_ROWS", "400000"))
 # Department lists (部门数据共享): a province's 低保 list may hold half a million rows.
 # The files are kept, like the rosters, outside the web root.
 EXCHANGE_MAX_ROWS = int(os.environ.get("EXCHANGE_MAX_ROWS", "600000"))
-EXCHANGE_UPLOAD_DIR = Path(
-    os.environ.get("EXCHANGE_UPLOAD_DIR", VAR_DIR / "exchange")
-)
+EXCHANGE_UPLOAD_DIR = Path(os.environ.get("EXCHANGE_UPLOAD_DIR", VAR_DIR / "exchange"))
 # Days a director has to verify an alert before it goes to the supervisor (a county
 # may set its own), and the API requests one token may make per minute.
 EXCHANGE_ALERT_DAYS = int(os.environ.get("EXCHANGE_ALERT_DAYS", "15"))
