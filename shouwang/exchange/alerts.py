@@ -162,7 +162,7 @@ def alert_get_for(*, viewer, pk) -> Alert:
         return (
             alert_list_for(viewer=viewer).select_related("handled_by").get(pk=int(pk))
         )
-    except (Alert.DoesNotExist, ValueError, TypeError):
+    except (Alert.DoesNotExist, ValueError, TypeError, OverflowError):
         raise not_found(viewer=viewer, model=Alert, pk=pk, message=NOT_YOURS) from None
 
 
