@@ -81,6 +81,19 @@ def ledger_change(field: str, proposed: str, record: dict[str, Any]) -> LedgerCh
     return LedgerChange(changed)
 
 
+def proposed_label(field: str, proposed: str) -> str:
+    """An alert's proposal as a person reads it (the stored value is for programs)."""
+    if field == "family_assistance":
+        verb = "增加" if proposed[:1] == "+" else "去掉"
+        return f"{verb}“{proposed[1:]}”"
+    if field == "disability":
+        category, _, grade = proposed.partition("/")
+        return f"残疾（{category}{grade}）"
+    if field == "status":
+        return f"退出（{proposed}）"
+    return proposed
+
+
 def facts_after(facts: policy.Facts, values: dict[str, Any]) -> policy.Facts:
     """The policy's facts with a change's values in place."""
     updates: dict[str, Any] = {}
@@ -126,6 +139,12 @@ def consequence(
             said.append(f"儿童 {child_name} 可能符合{category.label}认定条件")
         elif was and not now:
             said.append(f"儿童 {child_name} 可能不再属于{category.label}")
+    gained = [k for k in after.difficulty_kinds if k not in before.difficulty_kinds]
+    lost = [k for k in before.difficulty_kinds if k not in after.difficulty_kinds]
+    if gained and Category.IN_DIFFICULTY in before.categories:
+        said.append(f"困境类型增加{'、'.join(gained)}")
+    if lost and Category.IN_DIFFICULTY in after.categories:
+        said.append(f"困境类型不再包括{'、'.join(lost)}")
     if before.risk_level != after.risk_level and after.risk_level:
         said.append(
             f"风险等级将由“{before.risk_level or '无'}”变为“{after.risk_level}”"

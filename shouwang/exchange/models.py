@@ -7,6 +7,7 @@ from django.db import models
 from shouwang.accounts.models import Unit
 from shouwang.core.models import BaseModel
 
+from . import changes
 from .vocab import AlertState, ListKind, Person
 
 
@@ -124,6 +125,14 @@ class Alert(BaseModel):
 
     def __str__(self) -> str:
         return self.says
+
+    @property
+    def field_label(self) -> str:
+        return changes.FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def proposed_label(self) -> str:
+        return changes.proposed_label(self.field, self.proposed)
 
 
 class Measure(BaseModel):

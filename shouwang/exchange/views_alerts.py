@@ -15,7 +15,6 @@ from shouwang.areas.models import Area
 from shouwang.web.refusals import run_on_form
 
 from . import alerts as service
-from .changes import FIELD_LABELS
 from .forms import AlertAcceptForm, AlertFilterForm, AlertPolicyForm, AlertRejectForm
 from .lists import may_send
 from .vocab import AlertState
@@ -45,8 +44,6 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("village"):
         alerts = alerts.filter(village_id=chosen["village"])
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
-    for alert in page:
-        alert.field_label = FIELD_LABELS.get(alert.field, alert.field)
     return render(
         request,
         "exchange/alert_list.html",
@@ -74,7 +71,6 @@ def _detail(request, alert, *, accept=None, reject=None, status: int = 200):
         "exchange/alert_detail.html",
         {
             "alert": alert,
-            "field_label": FIELD_LABELS.get(alert.field, alert.field),
             "outlook": service.outlook(alert) if alert.state == AlertState.OPEN else "",
             "handle": handle,
             "accept_form": accept or AlertAcceptForm(initial=initial),

@@ -11,7 +11,6 @@ from shouwang.accounts.access import Perm
 from shouwang.core.idnumber import mask_id_number
 
 from . import alerts as alert_service
-from .changes import FIELD_LABELS
 from .forms import ListUploadForm
 from .lists import (
     COLUMNS,
@@ -141,8 +140,6 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         department_list=sent
     )
     alert_page = Paginator(alerts, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    for alert in alert_page:
-        alert.field_label = FIELD_LABELS.get(alert.field, alert.field)
     measures = access.scope(
         request.user, Measure.objects.filter(department_list=sent), "village_id"
     ).select_related("child", "village", "village__parent")

@@ -18,6 +18,7 @@ from shouwang.assistance import selectors_beneficiaries as allowances
 from shouwang.assistance import selectors_foundlings as foundlings
 from shouwang.assistance import selectors_programmes as programmes
 from shouwang.exchange.lists import may_send
+from shouwang.exchange.outgoing import may_receive
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.schooling import access as schooling_access
@@ -56,11 +57,6 @@ def _county_civil(user) -> bool:
         and bool(user.area_id)
         and codes.level_of(user.area_id) == codes.Level.COUNTY
     )
-
-
-def _receives_lists(user) -> bool:
-    """Member units and civil-affairs staff: the lists provided to member units."""
-    return user.role in (Role.DEPARTMENT, Role.CIVIL_AFFAIRS) and bool(user.area_id)
 
 
 @dataclass(frozen=True)
@@ -209,7 +205,7 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
             NavItem("比对提示", "exchange:alerts", Perm.VIEW_CHILDREN),
             NavItem("部门名单", "exchange:lists", None, show=may_send),
             NavItem("接口令牌", "exchange:tokens", None, show=_county_civil),
-            NavItem("名单提供", "exchange:outgoing", None, show=_receives_lists),
+            NavItem("名单提供", "exchange:outgoing", None, show=may_receive),
         ),
     ),
     NavGroup(

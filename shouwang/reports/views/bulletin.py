@@ -252,6 +252,8 @@ def placeholder_list(request: HttpRequest) -> HttpResponse:
             "loop_end": "{%tr endfor %}",
             "pending_text": names.PENDING_TEXT,
             "blank_text": names.BLANK_TEXT,
+            # The way back to the bulletins and templates, for those who make them.
+            "may_generate": access.has_perm(request.user, Perm.GENERATE_BULLETINS),
         },
     )
 
