@@ -3,7 +3,7 @@ sent as a file, the lists sent and each one's result. Its own NinjaAPI, apart fr
 session API (shouwang/api.py): a bearer key (exchange/tokens.py) instead of a login.
 
 Mounted at /api/exchange/v1/; the schema is public at /api/exchange/v1/openapi.json.
-Every request is audited ("接口调用": token prefix, operation, status) and counted
+Every request presenting a key is audited ("接口调用": token prefix, operation, status) and counted
 against the token's rate; see tokens.py for how.
 """
 
@@ -172,9 +172,8 @@ class ListResult(Schema):
 
 @api.exception_handler(AuthenticationError)
 def _no_key(request, exc):
-    tokens.request_refused(
-        key="", operation=_operation(request), status=401, token=None
-    )
+    # Not audited: a request presenting no key at all says nothing about anyone,
+    # and auditing it would let anyone fill the audit log.
     response = api.create_response(request, {"detail": MISSING_KEY}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
