@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shouwang.schooling",
     "shouwang.assistance",
     "shouwang.exchange",
+    "shouwang.jointwork",
     "shouwang.backup",
     "shouwang.web",
     "shouwang.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("schooling/", include("shouwang.schooling.urls")),
     path("assistance/", include("shouwang.assistance.urls")),
     path("exchange/", include("shouwang.exchange.urls")),
+    path("jointwork/", include("shouwang.jointwork.urls")),
     # One login page for everyone, so its per-address throttle covers the admin too.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

@@ -86,6 +86,13 @@ class AuditAction(models.TextChoices):
     EXCHANGE_TOKEN = "exchange.token", "管理接口令牌"
     EXCHANGE_API = "exchange.api", "接口调用"
     EXCHANGE_SETTINGS = "exchange.settings", "设置比对提示核实时限"
+    JOINT_UNIT_UPDATE = "joint_unit.update", "设置联席会议成员单位"
+    MEETING_SAVE = "meeting.save", "登记联席会议"
+    TASK_UPDATE = "task.update", "办理督办任务"
+    SUPERVISION_NOTICE = "task.notice", "发出督办通知"
+    LETTER_SAVE = "letter.save", "登记责任书"
+    CARE_SAVE = "care.save", "登记社会关爱"
+    PAIRING_DISCLOSE = "pairing.disclose", "授权向志愿者告知儿童信息"
 
 
 class AuditEvent(models.Model):

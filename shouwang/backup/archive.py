@@ -20,6 +20,7 @@ DIRECTORIES = {
     "uploads": "ROSTER_UPLOAD_DIR",
     "attachments": "VISIT_UPLOAD_DIR",
     "reports": "REPORTS_DIR",
+    "exchange": "EXCHANGE_UPLOAD_DIR",
 }
 CHUNK = 1024 * 1024
 

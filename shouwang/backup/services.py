@@ -2,7 +2,7 @@
 
 A backup holds a consistent copy of the database (SQLite's backup API, or pg_dump's
 custom format, each one snapshot), then the files under ROSTER_UPLOAD_DIR,
-VISIT_UPLOAD_DIR and REPORTS_DIR, and last the manifest (see archive.py). The
+VISIT_UPLOAD_DIR, REPORTS_DIR and EXCHANGE_UPLOAD_DIR, and last the manifest (see archive.py). The
 database is copied before the files: the directories only grow, so every file the
 copied rows name is in the backup (newer files are harmless extras).
 

@@ -124,14 +124,16 @@ def consequence(
     change: LedgerChange,
     as_of: date,
     settings: policy.PolicySettings = policy.DEFAULT_SETTINGS,
+    classify=policy.classify,
 ) -> str:
-    """What accepting would mean for the child, in the policy's own terms."""
+    """What accepting would mean for the child, in the policy's own terms
+    (`classify`: policy.classify, or one remembering its answers)."""
     if change.exit_reason:
         return f"儿童 {child_name} 将退出儿童信息库（{change.exit_reason}）"
     if not change.values:
         return "记录已与名单一致，无需修改"
-    before = policy.classify(facts, as_of, settings)
-    after = policy.classify(facts_after(facts, change.values), as_of, settings)
+    before = classify(facts, as_of, settings)
+    after = classify(facts_after(facts, change.values), as_of, settings)
     said = []
     for category in _CATEGORY_ORDER:
         was, now = category in before.categories, category in after.categories

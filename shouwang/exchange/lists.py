@@ -386,9 +386,15 @@ def _readers(columns, today: date) -> list[Callable[[object], object]]:
             raise CellError(f"{problem}：请填写姓名")
         return name
 
+    valid_ids: set[str] = set()  # a household's head is in two rows of its list
+
     def read_id(raw):
-        if type(raw) is str and id_check.plainly_valid(raw):
-            return raw
+        if type(raw) is str:
+            if raw in valid_ids:
+                return raw
+            if id_check.plainly_valid(raw):
+                valid_ids.add(raw)
+                return raw
         parsed = read_id_number(raw, today=today)
         return parsed.value if parsed else ""
 

@@ -46,6 +46,8 @@ FIGURE_MODULES = [
     "shouwang.schooling.figures",
     "shouwang.assistance.figures",
     "shouwang.exchange.figures",
+    "shouwang.jointwork.figures_meetings",
+    "shouwang.jointwork.figures_care",
     "shouwang.reports.figures.pending",
 ]
 

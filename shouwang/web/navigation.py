@@ -19,6 +19,10 @@ from shouwang.assistance import selectors_foundlings as foundlings
 from shouwang.assistance import selectors_programmes as programmes
 from shouwang.exchange.lists import may_send
 from shouwang.exchange.outgoing import may_receive
+from shouwang.jointwork import responsibility
+from shouwang.jointwork import selectors_care as care
+from shouwang.jointwork import selectors_letters as letters
+from shouwang.jointwork import selectors_meetings as meetings
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.schooling import access as schooling_access
@@ -197,15 +201,27 @@ NAV_ITEMS: tuple[NavItem | NavGroup, ...] = (
             ),
         ),
     ),
-    # 部门数据共享, called 共享: the full name would push the desktop navigation of
-    # county civil affairs past 1200 px (tests/browser/test_layout.py).
+    # 部门协同, called 协同: department data exchange (R10) and joint work (R11). A
+    # longer name would push the desktop navigation of county civil affairs past
+    # 1200 px (tests/browser/test_layout.py).
     NavGroup(
-        "共享",
+        "协同",
         (
             NavItem("比对提示", "exchange:alerts", Perm.VIEW_CHILDREN),
             NavItem("部门名单", "exchange:lists", None, show=may_send),
             NavItem("接口令牌", "exchange:tokens", None, show=_county_civil),
             NavItem("名单提供", "exchange:outgoing", None, show=may_receive),
+            NavItem("联席会议", "jointwork:meetings", None, show=meetings.is_office),
+            NavItem("督办任务", "jointwork:tasks", None, show=meetings.may_read),
+            NavItem("成员单位", "jointwork:units", None, show=meetings.may_read),
+            NavItem("责任书", "jointwork:letters", None, show=letters.may_read),
+            NavItem("社会关爱", "jointwork:care", None, show=care.may_see_page),
+            NavItem(
+                "责任落实通报",
+                "jointwork:responsibility",
+                None,
+                show=responsibility.may_read,
+            ),
         ),
     ),
     NavGroup(

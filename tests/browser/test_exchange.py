@@ -82,7 +82,7 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
     page = new_page()
     _sign_in(page, justice.username, "/")
     nav = page.get_by_test_id("nav")
-    nav.get_by_role("button", name="共享").click()
+    nav.get_by_role("button", name="协同").click()
     with page.expect_navigation():
         nav.get_by_role("link", name="部门名单").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("部门名单")
@@ -120,7 +120,7 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
     _sign_in(phone, director_a.username, "/")
     open_menu(phone)
     nav = phone.get_by_test_id("nav")
-    nav.get_by_role("button", name="共享").click()
+    nav.get_by_role("button", name="协同").click()
     with phone.expect_navigation():
         nav.get_by_role("link", name="比对提示").click()
     alerts = phone.get_by_test_id("alerts").locator("tbody tr")

@@ -38,7 +38,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PNG = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(256)
 PDF = b"%PDF-1.4\n" + secrets.token_bytes(256)
 DOCX = b"PK\x03\x04" + secrets.token_bytes(512)
-DIRECTORY_SETTINGS = ("ROSTER_UPLOAD_DIR", "VISIT_UPLOAD_DIR", "REPORTS_DIR")
+DIRECTORY_SETTINGS = (
+    "ROSTER_UPLOAD_DIR",
+    "VISIT_UPLOAD_DIR",
+    "REPORTS_DIR",
+    "EXCHANGE_UPLOAD_DIR",
+)
 
 
 def _use_directories(settings, root: Path) -> None:
@@ -47,6 +52,7 @@ def _use_directories(settings, root: Path) -> None:
     settings.ROSTER_UPLOAD_DIR = root / "uploads"
     settings.VISIT_UPLOAD_DIR = root / "attachments"
     settings.REPORTS_DIR = root / "reports"
+    settings.EXCHANGE_UPLOAD_DIR = root / "exchange"
 
 
 def _visit_values(visit_date) -> dict:

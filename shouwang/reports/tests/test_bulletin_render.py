@@ -203,10 +203,10 @@ def test_a_figure_value_gives_its_comparisons():
 
 def test_a_pending_figure_prints_no_number_in_any_form_and_is_remembered():
     used: set[str] = set()
-    value = FigureValue(catalogue.FIGURES["care.donations"], None, used=used)
+    value = FigureValue(catalogue.FIGURES["visits.record_books"], None, used=used)
     shown = {str(value), str(value.prev), str(value.change), str(value.vs_ref)}
     assert shown == {PENDING_TEXT}
-    assert used == {"care.donations"}
+    assert used == {"visits.record_books"}
 
 
 def test_flows_are_compared_with_the_same_dates_of_the_reference_year():
@@ -247,7 +247,7 @@ def test_pending_figures_are_highlighted_in_their_own_run_and_listed_at_the_end(
     template = Document()
     paragraph = template.add_paragraph()
     paragraph.add_run(
-        "捐款{{ care.donations }}元，在册{{ children.total }}人"
+        "记录簿{{ visits.record_books }}本，在册{{ children.total }}人"
     ).bold = True
     out = io.BytesIO()
     template.save(out)
@@ -255,13 +255,13 @@ def test_pending_figures_are_highlighted_in_their_own_run_and_listed_at_the_end(
     document = _render(out.getvalue(), used)
     runs = document.paragraphs[0].runs
     assert [(r.text, r.bold, r.font.highlight_color is not None) for r in runs] == [
-        ("捐款", True, False),
+        ("记录簿", True, False),
         (PENDING_TEXT, True, True),
-        ("元，在册120人", True, False),
+        ("本，在册120人", True, False),
     ]
     assert [p.text for p in document.paragraphs[1:]] == [
         render.APPENDIX_TITLE,
-        "1. 筹集捐款（元）：R11 联席会议与社会关爱",
+        "1. 走访记录簿（本）：尚无功能记录",
     ]
 
 
@@ -313,7 +313,7 @@ def test_the_preview_keeps_headings_tables_and_the_highlight_and_escapes_text():
     template = Document()
     template.add_paragraph("{{ area.name }}通报", style="Title")
     template.add_paragraph("一、工作进展情况", style="Heading 1")
-    template.add_paragraph("捐款{{ care.donations }}元")
+    template.add_paragraph("记录簿{{ visits.record_books }}本")
     grid = template.add_table(rows=2, cols=2)
     grid.cell(0, 0).text, grid.cell(0, 1).text = "区划", "在册"
     grid.cell(1, 0).text, grid.cell(1, 1).text = (
@@ -327,7 +327,7 @@ def test_the_preview_keeps_headings_tables_and_the_highlight_and_escapes_text():
     html = preview.to_html(filled)
     assert '<h2 class="h4 text-center">隆回县&lt;测试&gt;通报</h2>' in html
     assert '<h3 class="h5">一、工作进展情况</h3>' in html
-    assert f'<p>捐款<mark class="bg-warning">{PENDING_TEXT}</mark>元</p>' in html
+    assert f'<p>记录簿<mark class="bg-warning">{PENDING_TEXT}</mark>本</p>' in html
     assert (
         "<tr><th>区划</th><th>在册</th></tr><tr><td>合计</td><td>120</td></tr>" in html
     )

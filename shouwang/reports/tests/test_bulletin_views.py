@@ -411,7 +411,7 @@ def test_the_placeholder_page_lists_every_figure_and_the_default_template(place)
     assert "<code>{{ children.left_behind }}</code>" in page
     assert "<code>{{ weakness[&#x27;1A&#x27;] }}</code>" in page
     assert "<code>{{ children.left_behind.vs_prev }}</code>" in page
-    assert "暂无：待“R11 联席会议与社会关爱”提供" in page
+    assert "暂无：尚无功能记录" in page  # 走访记录簿: no capability records it
     assert "{%tr for row in subareas %}" in page
     response = client.get("/reports/bulletins/templates/default/")
     assert response.status_code == 200

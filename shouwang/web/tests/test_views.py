@@ -21,7 +21,7 @@ NAV = {
         "保护案件",
         "控辍保学",
         "救助保障",
-        "共享",
+        "协同",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -36,7 +36,7 @@ NAV = {
         "保护案件",
         "控辍保学",
         "救助保障",
-        "共享",
+        "协同",
         "统计与通报",
         "花名册导入",
         "行政区划",
@@ -48,15 +48,15 @@ NAV = {
         "走访与摸排",
         "保护案件",
         "控辍保学",
-        "共享",
+        "协同",
         "花名册导入",
         "行政区划",
     ],
     # The walker's member unit is the education unit (make_user's default).
-    Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "共享", "行政区划"],
-    Role.LEADER: ["首页", "走访与摸排", "救助保障", "统计与通报", "行政区划"],
+    Role.DEPARTMENT: ["首页", "保护案件", "控辍保学", "协同", "行政区划"],
+    Role.LEADER: ["首页", "走访与摸排", "救助保障", "协同", "统计与通报", "行政区划"],
 }
-# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, 救助保障, 共享 (部门数据共享),
+# The items of the drop-down menus (走访与摸排, 保护案件, 控辍保学, 救助保障, 协同 (部门协同),
 # then 统计与通报) each role sees.
 ASSISTANCE_MENU = {
     Role.CIVIL_AFFAIRS: [
@@ -78,13 +78,25 @@ ASSISTANCE_MENU = {
     ],
     Role.LEADER: ["发放批次", "基本生活保障标准", "救助项目", "弃婴数量"],
 }
-# The education unit sends its school lists (学籍) and receives lists; county civil
+# 协同: the education unit sends its school lists (学籍) and receives lists; county civil
 # affairs also manage the API tokens.
 EXCHANGE_MENU = {
-    Role.CIVIL_AFFAIRS: ["比对提示", "部门名单", "接口令牌", "名单提供"],
-    Role.SUPERVISOR: ["比对提示"],
-    Role.DIRECTOR: ["比对提示"],
-    Role.DEPARTMENT: ["部门名单", "名单提供"],
+    Role.CIVIL_AFFAIRS: [
+        "比对提示",
+        "部门名单",
+        "接口令牌",
+        "名单提供",
+        "联席会议",
+        "督办任务",
+        "成员单位",
+        "责任书",
+        "社会关爱",
+        "责任落实通报",
+    ],
+    Role.SUPERVISOR: ["比对提示", "社会关爱"],
+    Role.DIRECTOR: ["比对提示", "社会关爱"],
+    Role.DEPARTMENT: ["部门名单", "名单提供", "督办任务", "成员单位", "社会关爱"],
+    Role.LEADER: ["责任书", "社会关爱", "责任落实通报"],
 }
 REPORTS_MENU = {
     Role.CIVIL_AFFAIRS: ["统计分析", "工作情况通报", "通报模板", "指标说明"],

@@ -19,6 +19,7 @@ from shouwang.demo.city import demo_area_count, demo_city_load
 from shouwang.demo.cycles import demo_cycles_load
 from shouwang.demo.exchange import demo_exchange_load
 from shouwang.demo.figures import demo_snapshot_days, demo_snapshots_load
+from shouwang.demo.jointwork import demo_jointwork_load
 from shouwang.demo.protection import demo_cases_load, demo_cases_summary
 from shouwang.demo.schooling import demo_schooling_load
 from shouwang.demo.visits import (
@@ -128,6 +129,19 @@ class Command(BaseCommand):
                 f"检查和比对）；比对提示待核实 {exchange['待核实']} 条（其中逾期 "
                 f"{exchange['逾期']} 条）、已处理 {exchange['已处理']} 条，帮扶措施 "
                 f"{exchange['措施']} 条。"
+            )
+        )
+        # Before the snapshots: the figures of past days count meetings and care.
+        joint = demo_jointwork_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示联席会议和社会关爱已就绪：市县联席会议 {joint['会议']} 次、任务 "
+                f"{joint['任务']} 项（按期办结 {joint['按期办结']}、逾期办结 "
+                f"{joint['逾期办结']}、逾期未办结 {joint['逾期未办结']}，督办通知 "
+                f"{joint['督办']} 份）；隆回县今年与乡镇签订责任书 "
+                f"{joint['乡镇责任书']}；捐款 {joint['捐款']} 元、志愿者 "
+                f"{joint['志愿者']} 名、结对 {joint['结对']} 对、关爱活动 "
+                f"{joint['活动']} 场、宣传品 {joint['宣传品']} 批。"
             )
         )
         demo_snapshots_load()
