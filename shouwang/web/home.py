@@ -26,6 +26,9 @@ from shouwang.areas import codes
 from shouwang.areas.models import Area, AreaLevel
 from shouwang.areas.selectors import area_counts_by_level_for
 from shouwang.exchange.alerts import alert_counts_for
+from shouwang.jointwork import selectors_letters as letters
+from shouwang.jointwork import selectors_meetings as meetings
+from shouwang.jointwork.vocab import TaskState
 from shouwang.protection import access as protection_access
 from shouwang.protection import selectors as protection_selectors
 from shouwang.protection.timing import due_words
@@ -242,6 +245,8 @@ def home_for(*, viewer) -> dict:
         context = _overview_page(viewer)
         if protection_access.is_civil(viewer):
             context["protection"] = _civil_protection(viewer)
+        if joint := _joint_tasks(viewer, today):
+            context["tasks"] = [*context.get("tasks", []), *joint]
         return context
     return {}
 
@@ -289,10 +294,60 @@ def _member_unit(viewer) -> dict:
         "unit_work": unit_work(viewer.unit),
         "unit_plan": unit_plan(viewer.unit),
     }
-    tasks = _schooling_tasks(viewer, timezone.localdate(), unit=True)
+    today = timezone.localdate()
+    tasks = [
+        *_schooling_tasks(viewer, today, unit=True),
+        *_joint_tasks(viewer, today),
+    ]
     if tasks:
         context["tasks"] = tasks
     return context
+
+
+def _joint_tasks(viewer, today: date) -> list[Task]:
+    """Joint work: a unit's tasks from joint meetings (the overdue ones urgent); the
+    office's overdue tasks; from 1 December, next year's letters not yet signed."""
+    found: list[Task] = []
+    url = reverse("jointwork:tasks")
+    if meetings.is_unit_user(viewer):
+        waiting = meetings.task_list_for(viewer).exclude(state=TaskState.CLOSED)
+        if count := waiting.count():
+            late = waiting.filter(meetings.overdue_q(today)).count()
+            found.append(
+                Task(
+                    "joint_tasks",
+                    "联席会议督办任务",
+                    count,
+                    url,
+                    f"其中 {late} 项已超过办理期限" if late else "按期报告办理情况",
+                    urgent=bool(late),
+                )
+            )
+    elif meetings.is_office(viewer):
+        late = meetings.overdue_count_for(viewer)
+        if late:
+            found.append(
+                Task(
+                    "joint_tasks",
+                    "逾期的督办任务",
+                    late,
+                    f"{url}?filter=overdue",
+                    "联席会议派出、超过办理期限仍未办结的任务：可发督办通知",
+                    urgent=True,
+                )
+            )
+    if reminder := letters.reminder_for(viewer=viewer, today=today):
+        year, missing = reminder
+        found.append(
+            Task(
+                "letters",
+                f"{year}年度责任书未签",
+                missing,
+                reverse("jointwork:letters"),
+                "新年度开始前签订责任书",
+            )
+        )
+    return found
 
 
 def _unit_protection(viewer) -> ProtectionPanel:

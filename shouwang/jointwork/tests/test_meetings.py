@@ -439,3 +439,26 @@ def test_a_task_given_to_civil_affairs_is_reported_by_civil_affairs_below(city):
     assert reported.status_code == 302, _texts(reported)
     task.refresh_from_db()
     assert task.state == TaskState.REPORTED
+
+
+def test_home_pages_name_the_tasks_waiting_and_overdue(city):
+    office = make_user(Role.CIVIL_AFFAIRS, city, username="shi")
+    police = make_user(Role.DEPARTMENT, city, username="gongan", unit=Unit.POLICE)
+    response = _client(office).post(reverse("jointwork:meeting-new"), _meeting_post())
+    assert response.status_code == 302, _texts(response)
+    # The police task's deadline (20 days after the meeting) has passed.
+    unit_home = _client(police).get("/")
+    line = unit_home.context["tasks"][-1]
+    assert (line.key, line.label, line.count, line.urgent) == (
+        "joint_tasks",
+        "联席会议督办任务",
+        1,
+        True,
+    )
+    assert line.note == "其中 1 项已超过办理期限"
+    office_home = _client(office).get("/")
+    found = {t.key: t for t in office_home.context["tasks"]}
+    assert (found["joint_tasks"].count, found["joint_tasks"].url) == (
+        1,
+        "/jointwork/tasks/?filter=overdue",
+    )

@@ -199,14 +199,16 @@ def test_civil_affairs_see_rates_by_township_with_the_lagging_first(
     # R9 the allowance standards in force (one query for the area and its units),
     # the payments (3), programme aid, foundlings and 应保未保 (2); R10 the
     # department-exchange figures (measures and alerts: 7, one per source); R11
-    # the joint-work figures (meetings and tasks, letters and community care: 10).
-    with django_assert_max_num_queries(30 + 6 + 8 + 1 + 4 + 1 + 7 + 7 + 10):
+    # the joint-work figures (meetings and tasks, letters and community care: 10),
+    # and the office's overdue tasks and next year's letters to sign (5).
+    with django_assert_max_num_queries(30 + 6 + 8 + 1 + 4 + 1 + 7 + 7 + 10 + 5):
         client.get("/")  # counts today's figures once and stores them
     # Reading them: the stored figures, and the standards in force (R9), which are
     # not stored (a value of each area itself, read on the page); R9's three flow
     # sources each check that nothing was entered since, as do R10's two (measures,
-    # alerts) and R11's (meetings, tasks, letters, the five kinds of care: 7).
-    with django_assert_max_num_queries(18 + 6 + 2 + 2 + 1 + 3 + 2 + 7):
+    # alerts) and R11's (meetings, tasks, letters, the five kinds of care: 7); the
+    # office's overdue tasks and next year's letters (5).
+    with django_assert_max_num_queries(18 + 6 + 2 + 2 + 1 + 3 + 2 + 7 + 5):
         response = client.get("/")  # then reads them
     overview = response.context["overview"]
     total = overview.total
