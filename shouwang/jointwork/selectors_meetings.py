@@ -8,7 +8,7 @@ aggregates only (the figures), nothing here. Not yours answers like not found.""
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from shouwang.accounts import access
@@ -121,7 +121,11 @@ def task_list_for(viewer) -> QuerySet[Task]:
         tasks = tasks.filter(unit=viewer.unit, area_id__in=unit_areas(viewer))
     else:
         return Task.objects.none()
-    return tasks.select_related("area", "decision", "decision__meeting")
+    # What still needs doing first, each by its deadline; the closed after them.
+    closed_last = Case(When(state=TaskState.CLOSED, then=1), default=0)
+    return tasks.select_related("area", "decision", "decision__meeting").order_by(
+        closed_last, "deadline", "id"
+    )
 
 
 def task_filter(tasks: QuerySet[Task], key: str, today: date) -> QuerySet[Task]:

@@ -89,6 +89,9 @@ def responsibility_page(request: HttpRequest) -> HttpResponse:
         {
             "bulletin": bulletin,
             "tables": [bulletin.areas, bulletin.units],
+            # The period shown in the form, the default quarter's too.
+            "form_from": bulletin.period.start.isoformat(),
+            "form_to": bulletin.period.end.isoformat(),
             "download_url": f"{reverse('jointwork:responsibility-docx')}?"
             + urlencode(query),
         },

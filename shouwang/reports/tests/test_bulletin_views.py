@@ -413,7 +413,12 @@ def test_the_placeholder_page_lists_every_figure_and_the_default_template(place)
     assert "<code>{{ children.left_behind.vs_prev }}</code>" in page
     assert "暂无：尚无功能记录" in page  # 走访记录簿: no capability records it
     assert "{%tr for row in subareas %}" in page
+    assert 'data-testid="default-template"' in page
     response = client.get("/reports/bulletins/templates/default/")
     assert response.status_code == 200
     assert response.content == generation.default_template_bytes()
+    # A leader reads the definitions; templates and bulletins are not offered.
+    leader_page = client_for(place.leader).get("/reports/bulletins/placeholders/")
+    assert 'data-testid="default-template"' not in leader_page.content.decode()
+    assert "/reports/bulletins/templates/" not in leader_page.content.decode()
     assert "attachment" in response["Content-Disposition"]
