@@ -6,13 +6,11 @@ received before, or the arguments are wrong.
 """
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shouwang.accounts.models import User
 from shouwang.exchange.lists import (
     KIND_NAMES,
     ExchangeRefused,
@@ -22,11 +20,12 @@ from shouwang.exchange.lists import (
     exchange_commit,
 )
 from shouwang.exchange.vocab import ListKind
+from shouwang.roster.command import FileImportCommand
 
 ACCEPTED, REJECTED, UNUSABLE = 0, 1, 2
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand, BaseCommand):
     help = (
         "接收一份部门名单（.xlsx、.xls、.ods 或 .csv）并与儿童信息库比对：先逐行检查，"
         "全部通过才接收；比对结果生成比对提示（待儿童主任核实）和帮扶措施，"
@@ -64,7 +63,7 @@ class Command(BaseCommand):
         self.as_json = as_json
         if not kind:
             self._refuse(f"请用 --kind 指定名单类型：{KIND_NAMES}。")
-        actor = self._actor(user)
+        actor = self._actor(user, purpose="报送")
         when = self._date(listed_on)
         data = self._read(file)
         try:
@@ -93,36 +92,6 @@ class Command(BaseCommand):
         except ExchangeRefused as error:
             self._refuse(error.message)
         self._report(plan, "committed", [], sent=sent)
-
-    def _actor(self, username: str) -> User:
-        if not username:
-            self._refuse("请用 --user 指定以哪个用户的身份报送（用户名）。")
-        actor = User.objects.filter(username=username).select_related("area").first()
-        if actor is None:
-            self._refuse(f"用户“{username}”不存在。")
-        if not actor.is_active:
-            self._refuse(f"用户“{username}”已停用。")
-        return actor
-
-    def _date(self, text: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self._refuse(f"名单日期“{text}”无效：请写成 YYYY-MM-DD，如 2026-09-01。")
-
-    def _read(self, file: str) -> bytes:
-        try:
-            with open(file, "rb") as fh:
-                return fh.read()
-        except FileNotFoundError:
-            message = f"找不到文件：{file}"
-        except IsADirectoryError:
-            message = f"{file} 是目录，不是文件。"
-        except OSError as error:
-            message = f"无法读取文件 {file}：{error.strerror or error}"
-        self._refuse(message)
 
     def _refuse(self, message: str) -> NoReturn:
         """Wrong arguments or a refused list: exit status 2."""

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from shouwang.accounts import access
 from shouwang.accounts.models import User
+from shouwang.roster.command import FileImportCommand
 from shouwang.roster.importer import (
     ImportPlan,
     NothingToCommit,
@@ -32,7 +33,7 @@ COUNT_LABELS = (
 )
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand, BaseCommand):
     help = (
         "导入花名册（.xlsx、.xls、.ods 或 .csv，按儿童信息花名册模板）：先逐行检查，"
         "全部通过才写入；有被拒绝的行时一行都不写入，除非加 --partial。"
@@ -128,30 +129,12 @@ class Command(BaseCommand):
         self._report(plan, "committed")
 
     def _actor(self, username: str) -> User:
-        if not username:
-            self._refuse("请用 --user 指定以哪个用户的身份导入（用户名）。")
-        actor = User.objects.filter(username=username).select_related("area").first()
-        if actor is None:
-            self._refuse(f"用户“{username}”不存在。")
-        if not actor.is_active:
-            self._refuse(f"用户“{username}”已停用。")
+        actor = super()._actor(username)
         if not access.has_perm(actor, access.Perm.EDIT_CHILDREN):
             self._refuse(
                 f"用户“{username}”（{actor.get_role_display()}）没有登记或修改儿童信息的权限，不能导入花名册。"
             )
         return actor
-
-    def _read(self, file: str) -> bytes:
-        try:
-            with open(file, "rb") as fh:
-                return fh.read()
-        except FileNotFoundError:
-            message = f"找不到文件：{file}"
-        except IsADirectoryError:
-            message = f"{file} 是目录，不是文件。"
-        except OSError as error:
-            message = f"无法读取文件 {file}：{error.strerror or error}"
-        self._refuse(message)
 
     def _refuse(self, message: str) -> NoReturn:
         """Wrong arguments: exit status 2 (with --json, after the JSON object)."""

@@ -5,13 +5,12 @@ rejected (nothing written); 2 the file cannot be used or the arguments are wrong
 """
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shouwang.accounts.models import User
+from shouwang.roster.command import FileImportCommand
 from shouwang.schooling.enrolment import (
     EnrolmentError,
     EnrolmentPlan,
@@ -23,7 +22,7 @@ from shouwang.schooling.enrolment import (
 ACCEPTED, REJECTED, UNUSABLE = 0, 1, 2
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand, BaseCommand):
     help = (
         "导入学籍名单（.xlsx、.xls、.ods 或 .csv；表头：姓名、公民身份号码、学籍号、"
         "学校名称、年级、学籍状态，可另加学校所在地区划代码）：先逐行检查，"
@@ -96,36 +95,6 @@ class Command(BaseCommand):
         except EnrolmentRefused as error:
             self._refuse(error.message)
         self._report(plan, "committed")
-
-    def _actor(self, username: str) -> User:
-        if not username:
-            self._refuse("请用 --user 指定以哪个用户的身份导入（用户名）。")
-        actor = User.objects.filter(username=username).select_related("area").first()
-        if actor is None:
-            self._refuse(f"用户“{username}”不存在。")
-        if not actor.is_active:
-            self._refuse(f"用户“{username}”已停用。")
-        return actor
-
-    def _date(self, text: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self._refuse(f"名单日期“{text}”无效：请写成 YYYY-MM-DD，如 2026-09-01。")
-
-    def _read(self, file: str) -> bytes:
-        try:
-            with open(file, "rb") as fh:
-                return fh.read()
-        except FileNotFoundError:
-            message = f"找不到文件：{file}"
-        except IsADirectoryError:
-            message = f"{file} 是目录，不是文件。"
-        except OSError as error:
-            message = f"无法读取文件 {file}：{error.strerror or error}"
-        self._refuse(message)
 
     def _refuse(self, message: str) -> NoReturn:
         """Wrong arguments: exit status 2 (with --json, after the JSON object)."""
