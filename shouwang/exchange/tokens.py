@@ -252,6 +252,17 @@ def token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken:
             reason="creator_inactive",
             token=token,
         )
+    # The token acts as its creator: one who no longer manages its area (moved, or
+    # given another role) takes the token's right with them.
+    creator = token.created_by
+    if creator.role != Role.CIVIL_AFFAIRS or not access.in_jurisdiction(
+        creator, token.area_id
+    ):
+        raise TokenRejected(
+            f"创建该令牌的民政干部已不再管理{token.area.name}，令牌随之失效：{RENEW}",
+            reason="creator_moved",
+            token=token,
+        )
     return token
 
 

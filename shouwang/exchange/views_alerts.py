@@ -142,8 +142,8 @@ def alert_policy(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(service.POLICY_DENIED)
     counties = list(service.policy_counties_for(viewer=request.user))
     chosen = request.POST.get("county") or request.GET.get("county") or ""
-    if not chosen and counties:
-        chosen = counties[0].code
+    if chosen not in {county.code for county in counties}:
+        chosen = counties[0].code if counties else ""
     form = AlertPolicyForm(
         request.POST or None,
         counties=counties,

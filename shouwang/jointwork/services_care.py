@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from shouwang.accounts import access
 from shouwang.accounts.models import Role, User
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
@@ -305,7 +306,12 @@ def care_void(*, actor: User, kind: str, pk: int, reason: str):
         raise DomainError("请填写作废原因。", field="reason")
     model, label = sel.KINDS[kind]
     with transaction.atomic():
-        if not sel.LISTS[kind](viewer=actor).filter(pk=pk).exists():
+        # Inside the actor's own jurisdiction: a director reads (and pairs with) the
+        # volunteers of the levels above, but voids only what lies in their area.
+        mine = sel.LISTS[kind](viewer=actor).filter(pk=pk)
+        if kind == sel.VOLUNTEERS:
+            mine = mine.filter(access.jurisdiction_q(actor, "area_id"))
+        if not mine.exists():
             raise NotFound(f"{label}记录不存在或不在您的管辖范围内。")
         # The lists annotate (donations count recipients): lock the plain row.
         row = model.objects.select_for_update().get(pk=pk)

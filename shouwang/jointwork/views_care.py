@@ -158,6 +158,8 @@ def pairing_card(request: HttpRequest, pk: int) -> HttpResponse:
     when a director granted more."""
     user = _page_user(request)
     pairing = sel.pairing_get_for(viewer=user, pk=pk)
+    if pairing.voided_at is not None:
+        raise Http404("该结对已作废，不再打印告知单。")
     child = pairing.child
     return render(
         request,

@@ -422,7 +422,11 @@ def task_attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     _require_reader(request)
     task = sel.task_get_for(request.user, pk)
     report_id = request.GET.get("report", "")
-    report = task.reports.filter(pk=report_id).first() if report_id.isdigit() else None
+    report = (
+        task.reports.filter(pk=report_id).first()
+        if report_id.isascii() and report_id.isdigit() and len(report_id) < 19
+        else None
+    )
     if report is None or not 0 <= index < len(report.attachments):
         raise Http404("附件不存在。")
     kept = report.attachments[index]

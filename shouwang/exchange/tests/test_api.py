@@ -394,3 +394,15 @@ def test_any_file_of_a_kind_the_token_may_send_answers_below_500(place, token):
         assert answer.status_code in (400, 422), answer.content.decode()[:500]
 
     run()
+
+
+def test_a_token_lapses_when_its_creator_no_longer_manages_its_area(place, token):
+    _, key = token
+    assert Client().get(LISTS, **_bearer(key)).status_code == 200
+    place.civil.area = place.foreign_county
+    place.civil.save()
+    moved = Client().get(LISTS, **_bearer(key))
+    assert (moved.status_code, moved.json()["detail"]) == (
+        401,
+        f"创建该令牌的民政干部已不再管理隆回县，令牌随之失效：{RENEW}",
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shouwang.accounts.models import Role, Unit
-from shouwang.exchange.models import Alert, DepartmentList
+from shouwang.exchange.models import Alert, AlertPolicy, DepartmentList
 from shouwang.exchange.vocab import AlertState
 from shouwang.registry.tests.factories import FATHER_ID, make_child, make_place
 from tests.factories import make_user
@@ -240,3 +240,7 @@ def test_county_civil_affairs_set_the_deadline(place):
     foreign = client.post(url, {"county": place.foreign_county.code, "days": "7"})
     assert foreign.status_code == 400
     assert "请从列表中选择您管辖的县（市、区）。" in _text(foreign)
+    # Another county's setting is not shown: the form falls back to one's own.
+    AlertPolicy.objects.create(county=place.foreign_county, days=99)
+    page = client.get(url, {"county": place.foreign_county.code})
+    assert page.context["form"].initial == {"county": place.county.code, "days": 7}

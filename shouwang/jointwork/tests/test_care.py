@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shouwang.accounts.models import Role, Unit
 from shouwang.audit.models import AuditAction, AuditEvent
@@ -183,6 +184,17 @@ def test_the_volunteer_notice_shows_the_given_name_and_village_until_granted(pla
     assert child.id_number not in shown
     _client(place.director).post(disclose, {"grant": "0"})
     assert "13912345678" not in _client(place.director).get(card_url).content.decode()
+    # The director pairs with the county's volunteer but may not void it; a voided
+    # pairing prints no notice.
+    void = reverse(
+        "jointwork:care-void", kwargs={"kind": "volunteers", "pk": volunteer.pk}
+    )
+    assert _client(place.director).post(void, {"reason": "误录"}).status_code == 404
+    volunteer.refresh_from_db()
+    assert volunteer.voided_at is None
+    pairing.voided_at = timezone.now()
+    pairing.save()
+    assert _client(place.civil).get(card_url).status_code == 404
 
 
 def test_activities_and_publicity_of_a_member_unit_and_voiding(place):

@@ -462,3 +462,13 @@ def test_home_pages_name_the_tasks_waiting_and_overdue(city):
         1,
         "/jointwork/tasks/?filter=overdue",
     )
+
+
+def test_an_attachment_asked_with_a_strange_report_number_is_not_found(city):
+    office = make_user(Role.CIVIL_AFFAIRS, city, username="shi")
+    response = _client(office).post(reverse("jointwork:meeting-new"), _meeting_post())
+    assert response.status_code == 302, _texts(response)
+    task = Task.objects.first()
+    url = reverse("jointwork:task-attachment", kwargs={"pk": task.pk, "index": 0})
+    for report in ("²", "9" * 30, "-1", ""):
+        assert _client(office).get(url, {"report": report}).status_code == 404
