@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from shouwang.accounts import access
 from shouwang.registry.models import Child, ChildStatus
-from shouwang.reports.catalogue import Kind
+from shouwang.reports.catalogue import Kind, add_value, fen
 from shouwang.reports.sources.ledger import end_of, rows_as_of
 
 from .models import (
@@ -45,16 +45,6 @@ AID_AMOUNT = "assistance.programme_amount"
 FOUNDLINGS = "foundlings.registered"
 UNPAID = "assistance.unpaid"
 ORPHAN_KINDS = (AllowanceKind.INSTITUTIONAL_ORPHAN, AllowanceKind.SCATTERED_ORPHAN)
-
-
-def fen(amount) -> int:
-    return round((amount or 0) * 100)
-
-
-def _add(result: dict, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
 
 
 def _years_before(day: date, years: int) -> date:
@@ -86,7 +76,7 @@ class PaymentsSource:
             .annotate(total=Sum("amount"))
         )
         for row in paid:
-            _add(result, row["village_code"], PAID, fen(row["total"]))
+            add_value(result, row["village_code"], PAID, fen(row["total"]))
         covered = (
             lines.values("village_code")
             .order_by()
@@ -100,8 +90,8 @@ class PaymentsSource:
             )
         )
         for row in covered:
-            _add(result, row["village_code"], ORPHANS, row["orphans"])
-            _add(result, row["village_code"], DE_FACTO, row["de_facto"])
+            add_value(result, row["village_code"], ORPHANS, row["orphans"])
+            add_value(result, row["village_code"], DE_FACTO, row["de_facto"])
         # Orphans of 18 or more on a paid month's first day (kept while in school).
         adults = {}
         for code, child, month, born in lines.filter(kind__in=ORPHAN_KINDS).values_list(
@@ -110,7 +100,7 @@ class PaymentsSource:
             if born is not None and born <= _years_before(month, 18):
                 adults.setdefault(code, set()).add(child)
         for code, children in adults.items():
-            _add(result, code, ORPHANS_18, len(children))
+            add_value(result, code, ORPHANS_18, len(children))
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -143,8 +133,8 @@ class AidSource:
             .annotate(n=Count("pk"), total=Sum("amount"))
         )
         for row in rows:
-            _add(result, row["village_id"], AID_CHILDREN, row["n"])
-            _add(result, row["village_id"], AID_AMOUNT, fen(row["total"]))
+            add_value(result, row["village_id"], AID_CHILDREN, row["n"])
+            add_value(result, row["village_id"], AID_AMOUNT, fen(row["total"]))
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -173,7 +163,7 @@ class FoundlingSource:
             .annotate(n=Count("pk"))
         )
         for row in rows:
-            _add(result, row["county_id"], FOUNDLINGS, row["n"])
+            add_value(result, row["county_id"], FOUNDLINGS, row["n"])
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -214,5 +204,5 @@ class UnpaidSource:
         result: dict = {}
         for pk, village in rows:
             if pk not in covered:
-                _add(result, village, UNPAID, 1)
+                add_value(result, village, UNPAID, 1)
         return result

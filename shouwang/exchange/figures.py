@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from shouwang.accounts import access
 from shouwang.registry.models import ChildStatus
-from shouwang.reports.catalogue import ByArea, Figure, Kind, declare, declare_source
+from shouwang.reports.catalogue import (
+    ByArea,
+    Figure,
+    Kind,
+    add_value,
+    declare,
+    declare_source,
+)
 from shouwang.reports.sources.ledger import end_of, records_as_of
 
 from .models import Alert, Measure
@@ -54,12 +61,6 @@ def start_of(day: date):
     return end_of(date.fromordinal(day.toordinal() - 1))
 
 
-def _add(result: ByArea, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
-
-
 class MeasuresSource:
     """Households in renovation and in poverty programmes, and children registered
     for hukou, by the measure's date in the period."""
@@ -84,7 +85,7 @@ class MeasuresSource:
                 .annotate(n=Count("household", distinct=True))
             )
             for row in rows:
-                _add(result, row["village_id"], key, row["n"])
+                add_value(result, row["village_id"], key, row["n"])
         rows = (
             measures.filter(kind=ListKind.HUKOU, child__isnull=False)
             .values("village_id")
@@ -92,7 +93,7 @@ class MeasuresSource:
             .annotate(n=Count("child", distinct=True))
         )
         for row in rows:
-            _add(result, row["village_id"], HUKOU, row["n"])
+            add_value(result, row["village_id"], HUKOU, row["n"])
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -127,7 +128,9 @@ class RecordsSource:
                 .annotate(n=Count("child", distinct=True))
             )
             for row in rows:
-                _add(result, row["child__village_id"], kinds[row["kind"]], row["n"])
+                add_value(
+                    result, row["child__village_id"], kinds[row["kind"]], row["n"]
+                )
             return result
         villages = {
             row["pk"]: row["village_id"]
@@ -145,7 +148,7 @@ class RecordsSource:
                 .distinct()
             )
             for kind, child in pairs:
-                _add(result, villages[child], kinds[kind], 1)
+                add_value(result, villages[child], kinds[kind], 1)
         return result
 
 
@@ -167,14 +170,14 @@ class AlertsSource:
             .annotate(n=Count("pk"))
         )
         for row in raised:
-            _add(result, row["village_id"], ALERTS, row["n"])
+            add_value(result, row["village_id"], ALERTS, row["n"])
         handled = alerts.filter(
             handled_at__gte=since, handled_at__lt=until
         ).values_list("village_id", "handled_at", "due_on")
         for code, at, due in handled:
-            _add(result, code, ALERTS_HANDLED, 1)
+            add_value(result, code, ALERTS_HANDLED, 1)
             if timezone.localtime(at).date() <= due:
-                _add(result, code, ON_TIME, 1)
+                add_value(result, code, ON_TIME, 1)
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -204,7 +207,7 @@ class OverdueSource:
         )
         result: ByArea = {}
         for row in rows:
-            _add(result, row["village_id"], OVERDUE, row["n"])
+            add_value(result, row["village_id"], OVERDUE, row["n"])
         return result
 
 

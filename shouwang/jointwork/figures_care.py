@@ -20,12 +20,18 @@ bulletin's sentences name, formerly pending):
   with its villages).
 """
 
-from decimal import Decimal
-
 from django.db.models import Count, Q, Sum
 
 from shouwang.accounts import access
-from shouwang.reports.catalogue import ByArea, Figure, Kind, declare, declare_source
+from shouwang.reports.catalogue import (
+    ByArea,
+    Figure,
+    Kind,
+    add_value,
+    declare,
+    declare_source,
+    fen,
+)
 
 from .models import (
     Activity,
@@ -54,17 +60,6 @@ PUBLICITY_KEYS = {
 }
 
 
-def _add(result: ByArea, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
-
-
-def fen(amount: Decimal | None) -> int:
-    """An amount in yuan as whole fen."""
-    return int((amount or Decimal(0)) * 100)
-
-
 class CareSource:
     """Donations, recipients, pairings, activities, publicity and letters of the
     period (rows not voided), per area code under the prefix."""
@@ -84,7 +79,7 @@ class CareSource:
         result: ByArea = {}
         donations = self._donations(prefix, start, end)
         for row in donations.values("area_id").order_by().annotate(total=Sum("amount")):
-            _add(result, row["area_id"], DONATIONS, fen(row["total"]))
+            add_value(result, row["area_id"], DONATIONS, fen(row["total"]))
         # Recipients are counted where they live, whoever recorded the donation.
         funded = (
             Donation.children.through.objects.filter(
@@ -98,7 +93,7 @@ class CareSource:
             .annotate(n=Count("child_id", distinct=True))
         )
         for row in funded:
-            _add(result, row["child__village_id"], CHILDREN_FUNDED, row["n"])
+            add_value(result, row["child__village_id"], CHILDREN_FUNDED, row["n"])
         pairings = (
             Pairing.objects.filter(
                 access.prefix_q("child__village_id", prefix),
@@ -111,7 +106,7 @@ class CareSource:
             .annotate(n=Count("pk"))
         )
         for row in pairings:
-            _add(result, row["child__village_id"], PAIRINGS, row["n"])
+            add_value(result, row["child__village_id"], PAIRINGS, row["n"])
         activities = (
             Activity.objects.filter(
                 access.prefix_q("area_id", prefix),
@@ -129,8 +124,8 @@ class CareSource:
             )
         )
         for row in activities:
-            _add(result, row["area_id"], ACTIVITIES, row["n"])
-            _add(result, row["area_id"], PUBLICITY_ACTIVITIES, row["publicity"])
+            add_value(result, row["area_id"], ACTIVITIES, row["n"])
+            add_value(result, row["area_id"], PUBLICITY_ACTIVITIES, row["publicity"])
         items = (
             PublicityItem.objects.filter(
                 access.prefix_q("area_id", prefix),
@@ -144,7 +139,7 @@ class CareSource:
             .annotate(total=Sum("quantity"))
         )
         for row in items:
-            _add(result, row["area_id"], PUBLICITY_KEYS[row["kind"]], row["total"])
+            add_value(result, row["area_id"], PUBLICITY_KEYS[row["kind"]], row["total"])
         letters = (
             ResponsibilityLetter.objects.filter(
                 access.prefix_q("area_id", prefix),
@@ -157,7 +152,7 @@ class CareSource:
             .annotate(n=Count("pk"))
         )
         for row in letters:
-            _add(result, row["area_id"], LETTERS_SIGNED, row["n"])
+            add_value(result, row["area_id"], LETTERS_SIGNED, row["n"])
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:

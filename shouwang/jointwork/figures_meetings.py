@@ -10,7 +10,14 @@ the area of the meeting (a county's count for the county and, summed, its city):
 from django.db.models import Count, F, Q
 
 from shouwang.accounts import access
-from shouwang.reports.catalogue import ByArea, Figure, Kind, declare, declare_source
+from shouwang.reports.catalogue import (
+    ByArea,
+    Figure,
+    Kind,
+    add_value,
+    declare,
+    declare_source,
+)
 
 from .models import Meeting, Task
 from .vocab import TaskState
@@ -19,12 +26,6 @@ MEETINGS = "jointwork.meetings"
 TASKS_ASSIGNED = "jointwork.tasks_assigned"
 TASKS_ON_TIME = "jointwork.tasks_on_time"
 TASKS_OVERDUE = "jointwork.tasks_overdue"
-
-
-def _add(result: ByArea, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
 
 
 def _tasks(prefix: str):
@@ -53,7 +54,7 @@ class MeetingsSource:
             .annotate(n=Count("pk"))
         )
         for row in meetings:
-            _add(result, row["area_id"], MEETINGS, row["n"])
+            add_value(result, row["area_id"], MEETINGS, row["n"])
         assigned = (
             _tasks(prefix)
             .filter(
@@ -65,7 +66,7 @@ class MeetingsSource:
             .annotate(n=Count("pk"))
         )
         for row in assigned:
-            _add(result, row["area_id"], TASKS_ASSIGNED, row["n"])
+            add_value(result, row["area_id"], TASKS_ASSIGNED, row["n"])
         on_time = (
             _tasks(prefix)
             .filter(
@@ -79,7 +80,7 @@ class MeetingsSource:
             .annotate(n=Count("pk"))
         )
         for row in on_time:
-            _add(result, row["area_id"], TASKS_ON_TIME, row["n"])
+            add_value(result, row["area_id"], TASKS_ON_TIME, row["n"])
         return result
 
     def entered_since(self, *, prefix, period, since) -> bool:
@@ -111,7 +112,7 @@ class OverdueTasksSource:
         )
         result: ByArea = {}
         for row in rows:
-            _add(result, row["area_id"], TASKS_OVERDUE, row["n"])
+            add_value(result, row["area_id"], TASKS_OVERDUE, row["n"])
         return result
 
 

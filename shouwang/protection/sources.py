@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shouwang.accounts import access
-from shouwang.reports.catalogue import ByArea, Figure, Kind, histogram_key
+from shouwang.reports.catalogue import ByArea, Figure, Kind, add_value, histogram_key
 from shouwang.reports.sources.ledger import end_of
 
 from .models import Case, CaseAction, CaseEvent, DeadlinePolicy, Referral
@@ -80,12 +80,6 @@ def hours_up(delta: timedelta) -> int:
     return hours + (1 if rest else 0)
 
 
-def _add(result: ByArea, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
-
-
 class ProtectionSource:
     """Reports, police answers and actions within a period, per area of the case."""
 
@@ -114,16 +108,18 @@ class ProtectionSource:
                 .annotate(n=Count("pk"))
             )
             for row in reported:
-                _add(result, row["area_id"], REPORTS, row["n"])
-                _add(result, row["area_id"], situation_key(row["situation"]), row["n"])
+                add_value(result, row["area_id"], REPORTS, row["n"])
+                add_value(
+                    result, row["area_id"], situation_key(row["situation"]), row["n"]
+                )
         if DECIDED in wanted:
             answered = cases.filter(
                 police_decided_at__gte=since, police_decided_at__lt=until
             ).values_list("area_id", "reported_at", "police_decided_at")
             for code, reported_at, decided_at in answered.iterator():
                 hours = hours_up(decided_at - reported_at)
-                _add(result, code, DECIDED, 1)
-                _add(result, code, histogram_key(POLICE_HOURS, hours), 1)
+                add_value(result, code, DECIDED, 1)
+                add_value(result, code, histogram_key(POLICE_HOURS, hours), 1)
         sums = {k: v for k, v in ACTION_SUMS.items() if k in wanted}
         if sums:
             keys = list(sums)
@@ -142,7 +138,7 @@ class ProtectionSource:
             )
             for row in rows:
                 for i, key in enumerate(keys):
-                    _add(result, row["area_id"], key, row[f"n{i}"] or 0)
+                    add_value(result, row["area_id"], key, row[f"n{i}"] or 0)
         return result
 
     def entered_since(self, *, prefix: str, period, since) -> bool:
@@ -256,7 +252,7 @@ def overdue_by_area(prefix: str, at: datetime) -> ByArea:
             for code, n in (
                 queryset.values("area_id").order_by().annotate(n=Count("pk"))
             ).values_list("area_id", "n"):
-                _add(result, code, OVERDUE, n)
+                add_value(result, code, OVERDUE, n)
     referrals = (
         Referral.objects.filter(
             access.prefix_q("case__area_id", prefix),
@@ -270,7 +266,7 @@ def overdue_by_area(prefix: str, at: datetime) -> ByArea:
         .annotate(n=Count("pk"))
     )
     for code, n in referrals.values_list("case__area_id", "n"):
-        _add(result, code, OVERDUE, n)
+        add_value(result, code, OVERDUE, n)
     return result
 
 

@@ -55,6 +55,19 @@ Values = dict[str, int]
 ByArea = dict[str, Values]
 
 
+def add_value(result: ByArea, code: str, key: str, value: int) -> None:
+    """Add a count to one area's figure in a source's result (zeros stay absent)."""
+    if value:
+        values = result.setdefault(code, {})
+        values[key] = values.get(key, 0) + value
+
+
+def fen(amount) -> int:
+    """An amount in yuan (Decimal, or None for nothing) as whole fen: money figures
+    are counted in fen (Figure.scale = 100) so that sums over areas are exact."""
+    return round((amount or 0) * 100)
+
+
 class Kind(StrEnum):
     STOCK = "stock"
     FLOW = "flow"

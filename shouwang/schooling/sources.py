@@ -24,7 +24,7 @@ from django.utils import timezone
 from shouwang.accounts import access
 from shouwang.registry.models import Child
 from shouwang.registry.vocab import Assistance
-from shouwang.reports.catalogue import ByArea, Figure, Kind
+from shouwang.reports.catalogue import ByArea, Figure, Kind, add_value
 from shouwang.reports.predicates import Predicate
 from shouwang.reports.sources.ledger import end_of
 
@@ -83,12 +83,6 @@ def start_of(day: date) -> datetime:
     return end_of(day - timedelta(days=1))
 
 
-def _add(result: ByArea, code: str, key: str, value: int) -> None:
-    if value:
-        values = result.setdefault(code, {})
-        values[key] = values.get(key, 0) + value
-
-
 def open_by_area(prefix: str, at) -> ByArea:
     """Per village, the dropout cases open at the moment `at`, and the cases closed
     then as returned to school (销号“返校复学”) with an outcome date by then."""
@@ -99,7 +93,7 @@ def open_by_area(prefix: str, at) -> ByArea:
     for code, n in (
         cases.values("village_id").order_by().annotate(n=Count("pk"))
     ).values_list("village_id", "n"):
-        _add(result, code, DROPOUTS_OPEN, n)
+        add_value(result, code, DROPOUTS_OPEN, n)
     returned = (
         DropoutCase.objects.filter(
             access.prefix_q("village_id", prefix),
@@ -113,7 +107,7 @@ def open_by_area(prefix: str, at) -> ByArea:
         .annotate(n=Count("pk"))
     )
     for code, n in returned.values_list("village_id", "n"):
-        _add(result, code, RETURNED_TOTAL, n)
+        add_value(result, code, RETURNED_TOTAL, n)
     return result
 
 
@@ -163,8 +157,8 @@ class SchoolingSource:
             .annotate(n=Count("pk"))
         )
         for row in registered:
-            _add(result, row["village_id"], REGISTERED, row["n"])
-            _add(result, row["village_id"], reason_key(row["reason"]), row["n"])
+            add_value(result, row["village_id"], REGISTERED, row["n"])
+            add_value(result, row["village_id"], reason_key(row["reason"]), row["n"])
         returned = cases.filter(
             outcome=DropoutOutcome.RETURNED, outcome_on__gte=start, outcome_on__lte=end
         ).values_list("village_id", "child_id")
@@ -175,9 +169,9 @@ class SchoolingSource:
             )
         )
         for code, child in returned:
-            _add(result, code, RETURNED, 1)
+            add_value(result, code, RETURNED, 1)
             if POOR & set(assistance.get(child) or ()):
-                _add(result, code, RETURNED_POOR, 1)
+                add_value(result, code, RETURNED_POOR, 1)
         cleared = (
             SuspectClearance.objects.filter(access.prefix_q("village_id", prefix))
             .filter(created_at__gte=since, created_at__lt=until)
@@ -186,8 +180,8 @@ class SchoolingSource:
             .annotate(n=Count("pk"))
         )
         for row in cleared:
-            _add(result, row["village_id"], CLEARED, row["n"])
-            _add(result, row["village_id"], cleared_key(row["reason"]), row["n"])
+            add_value(result, row["village_id"], CLEARED, row["n"])
+            add_value(result, row["village_id"], cleared_key(row["reason"]), row["n"])
         return result
 
     def entered_since(self, *, prefix: str, period, since) -> bool:
@@ -237,5 +231,5 @@ class SuspectedSource:
     ) -> ByArea:
         result: ByArea = {}
         for suspect in compare(prefix=prefix, as_of=day).suspected:
-            _add(result, suspect.village_id, SUSPECTED, 1)
+            add_value(result, suspect.village_id, SUSPECTED, 1)
         return result
