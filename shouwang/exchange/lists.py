@@ -127,25 +127,11 @@ class ExchangeRefused(DomainError):
     """The list cannot be received (who, where, what, or sent before); says why."""
 
 
-@dataclass(frozen=True)
-class ListError:
-    row: int
-    column: str
-    field: str
-    value: str
-    message: str
+# One bad cell as every list reports it (row, column, field, value, message): the
+# school list's own shape, which the 学籍 kind passes on as it is.
+ListError = enrolment.EnrolmentError
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "field": self.field,
-            "value": self.value,
-            "message": self.message,
-        }
-
-
-MAX_ERRORS = 1000  # kept in the plan; every error is counted
+MAX_ERRORS = enrolment.MAX_ERRORS  # kept in the plan; every error is counted
 
 
 @dataclass
@@ -308,9 +294,7 @@ def _check_enrolment(plan, actor, data, filename, today) -> ListPlan:
     plan.sheet, plan.notes, plan.unusable = school.sheet, school.notes, school.unusable
     plan.fields = enrolment.ROW_FIELDS[1:]
     plan.rows, plan.rejected, plan.error_count = school.rows, school.rejected, 0
-    for error in school.errors:
-        plan.add_error(ListError(**error.as_dict()))
-    plan.error_count = school.error_count
+    plan.errors, plan.error_count = school.errors, school.error_count
     return plan
 
 

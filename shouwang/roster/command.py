@@ -2,6 +2,7 @@
 share: the acting user, the list's date and the file, each refused with a Chinese
 message through the command's own `_refuse` (its exit status and --json shape)."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import NoReturn
 
@@ -9,10 +10,10 @@ from shouwang.accounts.models import User
 
 
 class FileImportCommand:
-    """A mixin for a BaseCommand that defines `_refuse(message) -> NoReturn`."""
+    """A mixin for a BaseCommand that defines `_refuse(message) -> NoReturn`: each
+    command refuses with its own exit status and --json shape."""
 
-    def _refuse(self, message: str) -> NoReturn:  # pragma: no cover - overridden
-        raise NotImplementedError
+    _refuse: Callable[[str], NoReturn]
 
     def _actor(self, username: str, *, purpose: str = "导入") -> User:
         """The active user named by --user."""
