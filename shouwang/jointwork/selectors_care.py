@@ -82,6 +82,17 @@ def may_record(user, kind: str) -> bool:
     return _active(user) and user.role in RECORDERS[kind]
 
 
+def may_void(user, kind: str, row) -> bool:
+    """Whether the user voids this row they can see: a recorder of the kind, for a
+    volunteer only one of their own area or below (those above are read, to pair
+    with), for a member unit only what its own unit recorded."""
+    if not may_record(user, kind):
+        return False
+    if kind == VOLUNTEERS and not access.in_jurisdiction(user, row.area_id):
+        return False
+    return user.role != Role.DEPARTMENT or row.created_by.unit == user.unit
+
+
 def may_read(user, kind: str) -> bool:
     """Whether the user reads the list of this kind (READERS); leaders never do."""
     return _active(user) and user.role in READERS[kind]

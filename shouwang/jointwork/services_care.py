@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from shouwang.accounts import access
 from shouwang.accounts.models import Role, User
 from shouwang.audit.models import AuditAction
 from shouwang.audit.services import audit_record
@@ -308,15 +307,15 @@ def care_void(*, actor: User, kind: str, pk: int, reason: str):
     with transaction.atomic():
         # Inside the actor's own jurisdiction: a director reads (and pairs with) the
         # volunteers of the levels above, but voids only what lies in their area.
-        mine = sel.LISTS[kind](viewer=actor).filter(pk=pk)
-        if kind == sel.VOLUNTEERS:
-            mine = mine.filter(access.jurisdiction_q(actor, "area_id"))
-        if not mine.exists():
+        if not sel.LISTS[kind](viewer=actor).filter(pk=pk).exists():
             raise NotFound(f"{label}记录不存在或不在您的管辖范围内。")
         # The lists annotate (donations count recipients): lock the plain row.
         row = model.objects.select_for_update().get(pk=pk)
-        if actor.role == Role.DEPARTMENT and row.created_by.unit != actor.unit:
-            raise PermissionDenied("成员单位只能作废本单位登记的记录。")
+        if not sel.may_void(actor, kind, row):
+            if actor.role == Role.DEPARTMENT:
+                raise PermissionDenied("成员单位只能作废本单位登记的记录。")
+            # A volunteer of the levels above: read to pair with, not one's own.
+            raise NotFound(f"{label}记录不存在或不在您的管辖范围内。")
         if row.voided_at is not None:
             raise DomainError(f"该{label}记录已经作废。", field="reason")
         row.voided_at = timezone.now()

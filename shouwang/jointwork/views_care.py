@@ -70,9 +70,11 @@ def care(request: HttpRequest) -> HttpResponse:
         tab = tabs[0][0] if tabs else ""
     page = None
     if tab:
-        page = Paginator(sel.LISTS[tab](viewer=user), PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(
+            sel.LISTS[tab](viewer=user).select_related("created_by"), PER_PAGE
+        ).get_page(request.GET.get("page"))
+        for row in page:
+            row.voidable = sel.may_void(user, tab, row)
     totals = sel.totals_for(viewer=user)
     return render(
         request,
@@ -86,7 +88,6 @@ def care(request: HttpRequest) -> HttpResponse:
                 (kind, total, PUBLICITY_UNITS.get(kind, "件"))
                 for kind, total in totals.publicity
             ],
-            "may_record": sel.may_record(user, tab) if tab else False,
             "creatable": [
                 (CREATE_NAMES[kind], TITLES[kind])
                 for kind in sel.KINDS

@@ -190,6 +190,16 @@ def test_the_volunteer_notice_shows_the_given_name_and_village_until_granted(pla
         "jointwork:care-void", kwargs={"kind": "volunteers", "pk": volunteer.pk}
     )
     assert _client(place.director).post(void, {"reason": "误录"}).status_code == 404
+    listed = _client(place.director).get(
+        reverse("jointwork:care"), {"tab": "volunteers"}
+    )
+    assert "陈志愿" in listed.content.decode() and void not in listed.content.decode()
+    assert (
+        void
+        in _client(place.civil)
+        .get(reverse("jointwork:care"), {"tab": "volunteers"})
+        .content.decode()
+    )
     volunteer.refresh_from_db()
     assert volunteer.voided_at is None
     pairing.voided_at = timezone.now()
