@@ -10,7 +10,6 @@ it as the director may.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +27,6 @@ from shouwang.audit.services import audit_record
 from shouwang.core.exceptions import DomainError, NotFound
 from shouwang.registry import services as registry
 from shouwang.registry.models import Child, ChildStatus
-from shouwang.registry.services import FACT_FIELDS
 
 from . import changes
 from .models import Alert, AlertPolicy
@@ -192,18 +190,13 @@ def may_handle(user, alert: Alert) -> bool:
     )
 
 
-def record_values(child: Child) -> dict[str, Any]:
-    """The record as ledger_change reads it: the facts and the status."""
-    values = {field: getattr(child, field) for field in FACT_FIELDS}
-    values["status"] = child.status
-    return values
-
-
 def outlook(alert: Alert, *, today: date | None = None) -> str:
     """What accepting would do now, on the record as it stands (the stored
     consequence was computed when the list arrived)."""
     child = alert.child
-    change = changes.ledger_change(alert.field, alert.proposed, record_values(child))
+    change = changes.ledger_change(
+        alert.field, alert.proposed, changes.record_of(child)
+    )
     if child.status != ChildStatus.ACTIVE and not change.empty:
         return "该儿童已不在册：采纳不会修改记录"
     return changes.consequence(
@@ -290,7 +283,9 @@ def alert_accept(*, actor, alert_id: int, expected_version: int) -> Alert:
     audited, all at once; the newborn prompt changes no record."""
     alert = _for_decision(actor, alert_id, expected_version)
     child = Child.objects.select_for_update().get(pk=alert.child_id)
-    change = changes.ledger_change(alert.field, alert.proposed, record_values(child))
+    change = changes.ledger_change(
+        alert.field, alert.proposed, changes.record_of(child)
+    )
     note = citation(alert)
     written: list[str] = []
     if change.exit_reason:

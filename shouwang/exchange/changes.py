@@ -45,6 +45,27 @@ class LedgerChange:
 NOTHING = LedgerChange({})
 
 
+# What ledger_change reads of a record.
+RECORD_FIELDS = (
+    "father_status",
+    "mother_status",
+    "guardian_capacity",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "family_assistance",
+    "hukou_registered",
+    "birth_date",
+    "village_id",
+    "status",
+)
+
+
+def record_of(child) -> dict[str, Any]:
+    """A child's record as ledger_change reads it."""
+    return {name: getattr(child, name) for name in RECORD_FIELDS}
+
+
 def ledger_change(field: str, proposed: str, record: dict[str, Any]) -> LedgerChange:
     """The change an alert's (field, proposed) makes to a record (its values by
     field name): only what differs from the record."""

@@ -331,7 +331,7 @@ class _Writer:
         if key in self.proposed:
             return
         self.proposed.add(key)
-        record = _record_of(child)
+        record = changes.record_of(child)
         change = changes.ledger_change(proposal.field, proposal.proposed, record)
         if change.empty and proposal.field != "newborn":
             return  # the ledger already says so
@@ -437,25 +437,6 @@ class _Writer:
         fresh = [m for k, m in self.measures.items() if k not in known]
         bulk_insert(Measure, fresh)
         self.measures_written = len(fresh)
-
-
-_RECORD_FIELDS = (
-    "father_status",
-    "mother_status",
-    "guardian_capacity",
-    "health",
-    "disability_category",
-    "disability_grade",
-    "family_assistance",
-    "hukou_registered",
-    "birth_date",
-    "village_id",
-    "status",
-)
-
-
-def _record_of(child: Child) -> dict:
-    return {name: getattr(child, name) for name in _RECORD_FIELDS}
 
 
 def _current(field: str, record: dict) -> str:
