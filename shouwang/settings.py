@@ -5,6 +5,7 @@ Nothing else in the code base reads os.environ; see docs/deployment.md for the l
 
 import os
 import secrets
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,18 +31,27 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item]
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into var/."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    path = VAR_DIR / "secret_key"
+def secret_key_in(var_dir: Path) -> str:
+    """The key generated once into var/ (SECRET_KEY from the environment goes first)."""
+    path = var_dir / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Written whole under another name, then linked into place: two processes
+        # starting together (the test runs on both databases) never read a half-written
+        # file, and the first one's key is the one both keep.
+        draft = var_dir / f"secret_key.{os.getpid()}.{threading.get_ident()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_in(VAR_DIR)
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

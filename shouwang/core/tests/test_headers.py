@@ -3,6 +3,8 @@
 import importlib
 import os
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
@@ -101,3 +103,20 @@ def test_var_and_the_sqlite_file_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "shouwang.sqlite3").stat().st_mode) == 0o600
     assert stat.S_IMODE((var / "secret_key").stat().st_mode) == 0o600
+
+
+def test_starts_racing_for_the_first_secret_key_all_read_one_whole_key(tmp_path):
+    """The first start writes the key; a start racing it never reads it half-written."""
+    for attempt in range(30):
+        var = tmp_path / str(attempt)
+        var.mkdir()
+        gate = threading.Barrier(8)
+
+        def start(var=var, gate=gate):
+            gate.wait()
+            return project_settings.secret_key_in(var)
+
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(lambda _: start(), range(8)))
+        assert len(keys) == 1 and len(keys.pop()) >= 50
+        assert [p.name for p in var.iterdir()] == ["secret_key"]
