@@ -2,8 +2,9 @@
 (issue R11 item 6), from rows not voided, per area code (the same keys the status
 bulletin's sentences name, formerly pending):
 
-- care.donations: donations dated in the period, in 元 (counted in fen, scale 100,
-  so that sums are exact), at the recording area (a county or city);
+- care.donations: donations dated in the period, in 万元 as the bulletin gives them
+  (counted in fen, scale 1,000,000, so that sums are exact), at the recording area
+  (a county or city);
 - care.children_funded: distinct children named as direct recipients of those
   donations, at the child's village (a child of two donations counted once per
   village);
@@ -197,11 +198,11 @@ declare(
     _figure(
         DONATIONS,
         "筹集捐款",
-        "元",
-        "捐赠日期在期内、未作废的社会捐赠金额合计（按登记的县、市计）。",
+        "万元",
+        "捐赠日期在期内、未作废的社会捐赠金额合计，以万元计（按登记的县、市计）。",
         CARE,
         counted_at="county",
-        scale=100,
+        scale=100 * 10_000,  # fen in a 万元
     ),
     _figure(
         CHILDREN_FUNDED,

@@ -80,7 +80,7 @@ KIND_LABELS = {Kind.STOCK: "时点数（截至期末）", Kind.FLOW: "期间数�
 class Figure:
     key: str  # stable: part of the CLI, API and template contracts
     label: str
-    unit: str  # 人, 个, 次, %, 元 …
+    unit: str  # 人, 个, 次, %, 元, 万元 …
     definition: str  # one sentence shown to users
     kind: Kind
     group: str  # the heading it is listed under
@@ -107,6 +107,11 @@ class Figure:
     @property
     def held(self) -> bool:
         return not self.pending
+
+    @property
+    def is_money(self) -> bool:
+        """An amount of money: shown with two decimals when not whole."""
+        return self.unit in ("元", "万元")
 
     @property
     def is_rate(self) -> bool:

@@ -2,9 +2,12 @@
 bulletin names (no longer pending), counted per area code from rows not voided,
 donations exact to the fen."""
 
+import json
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from shouwang.jointwork import figures_care
@@ -36,7 +39,7 @@ KEYS = [
 
 def test_care_figures_per_area_from_rows_not_voided():
     assert all(catalogue.FIGURES[key].held for key in KEYS)
-    assert catalogue.FIGURES["care.donations"].unit == "元"
+    assert catalogue.FIGURES["care.donations"].unit == "万元"
     place = make_place()
     civil, county, township = place.civil, place.county, place.township
     child = make_child(place.village, name="李小红")
@@ -149,7 +152,7 @@ def test_care_figures_per_area_from_rows_not_voided():
         },
     }
     shown = complete(total(by_area))
-    assert shown["care.donations"] == 1100  # 元, from fen
+    assert shown["care.donations"] == 0.11  # 1,100 元 in 万元, from fen
     assert shown["publicity.leaflets"] == 0
     assert figures_care.care.entered_since(
         prefix="430524", period=None, since=timezone.now().replace(year=2000)
@@ -157,3 +160,23 @@ def test_care_figures_per_area_from_rows_not_voided():
     assert not figures_care.care.entered_since(
         prefix="430524", period=None, since=timezone.now()
     )
+
+
+def test_donations_are_given_in_wan_yuan_with_two_decimals():
+    """The bulletin's unit (R11 item 6): 12,345.67 元 is 1.23 万元."""
+    place = make_place()
+    Donation.objects.create(
+        area=place.county,
+        donor="爱心企业",
+        amount="12345.67",
+        donated_on=date(2026, 2, 1),
+        purpose="助学",
+        created_by=place.civil,
+    )
+    out = StringIO()
+    period = ("--from", "2026-01-01", "--to", "2026-03-31")
+    call_command("stats", "--area", place.county.code, *period, stdout=out)
+    assert "筹集捐款：1.23 万元  [care.donations]" in out.getvalue()
+    out = StringIO()
+    call_command("stats", "--area", place.county.code, *period, "--json", stdout=out)
+    assert json.loads(out.getvalue())["figures"]["care.donations"] == 1.234567

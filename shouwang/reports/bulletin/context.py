@@ -116,16 +116,13 @@ def day_text(day: date) -> str:
 
 def number_text(value, *, money: bool = False) -> str:
     """A number as a bulletin prints it: rates and other fractions with one decimal,
-    amounts of money (money=True) with fen when not whole yuan."""
+    amounts of money (money=True) with two decimals when not whole (fen of a 元,
+    hundreds of 元 of a 万元)."""
     if value is None:
         return BLANK_TEXT
     if isinstance(value, float):
         return f"{value:.2f}" if money else f"{value:.1f}"
     return str(value)
-
-
-def is_money(figure: Figure) -> bool:
-    return figure.unit.startswith("元")
 
 
 class Blank:
@@ -197,7 +194,7 @@ class FigureValue:
     def __str__(self) -> str:
         if self.pending:
             return str(self._mark())
-        return number_text(self.value, money=is_money(self.figure))
+        return number_text(self.value, money=self.figure.is_money)
 
     def __html__(self) -> str:
         return str(self)
@@ -308,7 +305,7 @@ def comparison_text(figure: Figure, current, before, name: str) -> str:
         verb = "提高" if change > 0 else "降低"
         return f"较{name}{verb}{number_text(abs(change))}个百分点"
     verb, growth_verb = ("增加", "增长") if change > 0 else ("减少", "下降")
-    amount = number_text(abs(change), money=is_money(figure))
+    amount = number_text(abs(change), money=figure.is_money)
     text = f"较{name}{verb}{amount}{figure.unit}"
     growth = _growth(current, before, is_rate=False)
     if growth is not None:

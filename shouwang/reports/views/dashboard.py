@@ -58,6 +58,8 @@ class Cell:
     def text(self) -> str:
         if self.value is None:
             return "—"
+        if isinstance(self.value, float) and self.figure.is_money:
+            return f"{self.value:.2f}"
         return f"{self.value}"
 
 

@@ -23,11 +23,11 @@ def area_arg(value: str) -> Area:
     return area
 
 
-def format_value(value) -> str:
+def format_value(value, *, money: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.2f}" if money else f"{value:.1f}"
     return f"{value:,}"
 
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(f"\n{group}")
             for figure in shown:
                 self.stdout.write(
-                    f"  {figure.label}：{format_value(figures[figure.key])} {figure.unit}"
+                    f"  {figure.label}：{format_value(figures[figure.key], money=figure.is_money)} {figure.unit}"
                     f"  [{figure.key}]"
                 )
 
