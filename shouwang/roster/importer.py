@@ -532,7 +532,7 @@ def roster_commit(
             {row.data["village_id"] for row in new_rows}
         )
         try:
-            # On PostgreSQL the server writes batch N while batch N+1 is made.
+            # The database writes batch N (writer thread) while batch N+1 is made.
             with writes_behind(
                 reserve={Child: len(new_rows), ChildChange: len(new_rows)}
             ):

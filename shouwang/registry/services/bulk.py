@@ -39,10 +39,11 @@ keyed by attname, done as the constructor's positional path (the one Django uses
 rows read from the database) does it, its attributes set at once, a fraction of the
 keyword path's time.
 
-`writes_behind(reserve={Model: n})` overlaps the writes with the caller's work on
-PostgreSQL: inside it, each batch's COPY is handed to one thread that sends it on the
-same connection (so in the same transaction) while the caller prepares the next batch;
-the server's part of a COPY (the indexes, parsing jsonb) is most of its time.
+`writes_behind(reserve={Model: n})` overlaps the writes with the caller's work:
+inside it, each batch's write (a COPY on PostgreSQL, INSERTs of many rows each on
+SQLite) is handed to one thread that sends it on the same connection (so in the same
+transaction) while the caller prepares the next batch; the database's part (the
+indexes, parsing jsonb, SQLite's pages) is much of a bulk write's time.
 
 `indexes_built_after(Model, adding=n)` wraps a large bulk write into a small table on
 SQLite: the table's indexes are created again after the rows are in, not kept up to
@@ -50,8 +51,10 @@ date row by row.
 """
 
 import functools
+import itertools
 import json
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -204,19 +207,21 @@ def history_rows(
 def writes_behind(
     *, reserve: Mapping[type[models.Model], int] = {}, using: str = DEFAULT_DB_ALIAS
 ) -> Iterator[None]:
-    """On PostgreSQL, inside it, bulk_insert hands each batch's COPY to one writer
-    thread and returns: the thread sends the batches in order on this connection's
-    own database connection, so they are part of the caller's transaction, while the
-    caller goes on preparing the next. The keys of `reserve` new rows of each model
+    """Inside it, bulk_insert hands each batch's write (PostgreSQL: a COPY; SQLite:
+    INSERTs of many rows each) to one writer thread and returns: the thread writes
+    the batches in order on this connection's own database connection, so they are
+    part of the caller's transaction, while the caller goes on preparing the next.
+    (The database works with Python's lock released: psycopg waiting for the server,
+    sqlite3 inside each statement, which is why SQLite gets statements of many rows
+    rather than executemany's one row each.) The keys of `reserve` new rows of each model
     are taken from their sequences at once, up front: a key asked for later waits
     for the writes in flight. Leaving waits for every write; a write that failed is
     raised then, or by the next bulk_insert, as the database error it was
     (IntegrityError for a taken ID number), and nothing after it is written.
     Any other query the caller makes inside it first waits for every write handed
-    over, so it sees them as without writes_behind. Elsewhere (SQLite), nothing
-    changes."""
+    over, so it sees them as without writes_behind."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or getattr(connection, "_behind", None):
+    if getattr(connection, "_behind", None):
         yield
         return
     if not connection.in_atomic_block:
@@ -258,10 +263,11 @@ class _Behind:
         self.thread.start()
 
     def _run(self) -> None:
+        write = _copy_rows if self.connection.vendor == "postgresql" else _insert_rows
         while (job := self.queue.get()) is not None:
             if self.error is None and not self.stopping:
                 try:
-                    _copy_rows(self.raw, *job)
+                    write(self.raw, *job)
                 except BaseException as error:  # the caller raises it
                     self.error = error
             self.queue.task_done()
@@ -306,6 +312,24 @@ def _copy_rows(raw, sql: str, rows: list[tuple]) -> None:
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _insert_rows(raw, sql: str, rows: list[tuple]) -> None:
+    """SQLite: the rows in statements of as many rows as its parameter limit allows,
+    each statement one step with Python's lock released."""
+    width = len(rows[0])
+    per = max(1, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    row = f"({', '.join(['?'] * width)})"
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            cursor.execute(
+                f"{sql} VALUES {', '.join([row] * len(chunk))}",
+                list(itertools.chain.from_iterable(chunk)),
+            )
+    finally:
+        cursor.close()
 
 
 # Fewer new rows than this are written into the indexes as they are (see below).
@@ -480,7 +504,12 @@ class _Writer:
         ]
         rows = list(zip(*columns, strict=True))
         if behind:
-            behind.put(self._copy_sql, rows)
+            behind.put(
+                self._copy_sql
+                if self.vendor == "postgresql"
+                else f"INSERT INTO {self.table} ({self.columns})",
+                rows,
+            )
         elif self.vendor == "postgresql":
             self._copy(rows)
         else:
