@@ -213,11 +213,11 @@ def writes_behind(
     part of the caller's transaction, while the caller goes on preparing the next.
     (The database works with Python's lock released: psycopg waiting for the server,
     sqlite3 inside each statement, which is why SQLite gets statements of many rows
-    rather than executemany's one row each.) The keys of `reserve` new rows of each model
-    are taken from their sequences at once, up front: a key asked for later waits
-    for the writes in flight. Leaving waits for every write; a write that failed is
-    raised then, or by the next bulk_insert, as the database error it was
-    (IntegrityError for a taken ID number), and nothing after it is written.
+    rather than executemany's one row each.) The keys of `reserve` new rows of each
+    model are taken at once, up front: a key asked for later waits for the writes
+    in flight. Leaving waits for every write; a write that failed is raised then, or
+    by the next bulk_insert, as the database error it was (IntegrityError for a
+    taken ID number), and nothing after it is written.
     Any other query the caller makes inside it first waits for every write handed
     over, so it sees them as without writes_behind."""
     connection = connections[using]
@@ -248,12 +248,14 @@ def writes_behind(
 
 
 class _Behind:
-    """The writer thread of writes_behind: COPYs in order on one psycopg connection;
-    after a failure, the rest are dropped and the error kept for the caller."""
+    """The writer thread of writes_behind: the batches in order on the driver's
+    connection (psycopg locks it per call; on sqlite3 the caller's queries wait for
+    the queue instead); after a failure, the rest are dropped and the error kept for
+    the caller."""
 
     def __init__(self, connection, keys: dict[type[models.Model], list[int]]) -> None:
         self.connection = connection
-        self.raw = connection.connection  # the psycopg connection (locks per call)
+        self.raw = connection.connection  # the psycopg or sqlite3 connection
         self.keys = keys  # reserved
         self.taken: dict[type[models.Model], int] = {}  # how many of them are used
         self.queue: queue.Queue = queue.Queue(maxsize=2)
