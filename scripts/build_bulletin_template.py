@@ -135,7 +135,7 @@ PROGRESS = [
     ),
     (
         "社会关爱方面，",
-        "筹集捐款{{ care.donations }}元，资助儿童{{ care.children_funded }}人，"
+        "筹集捐款{{ care.donations }}万元，资助儿童{{ care.children_funded }}人，"
         "志愿者结对帮扶{{ care.volunteer_pairings }}对，开展关爱活动"
         "{{ care.activities }}场次。",
     ),

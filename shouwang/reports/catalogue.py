@@ -111,7 +111,7 @@ class Figure:
     @property
     def is_money(self) -> bool:
         """An amount of money: shown with two decimals when not whole."""
-        return self.unit in ("元", "万元")
+        return self.unit.startswith(("元", "万元"))  # 元/人·月 too
 
     @property
     def is_rate(self) -> bool:
