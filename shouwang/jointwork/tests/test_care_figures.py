@@ -3,11 +3,13 @@ bulletin names (no longer pending), counted per area code from rows not voided,
 donations exact to the fen."""
 
 import json
+import re
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from shouwang.jointwork import figures_care
@@ -180,3 +182,27 @@ def test_donations_are_given_in_wan_yuan_with_two_decimals():
     out = StringIO()
     call_command("stats", "--area", place.county.code, *period, "--json", stdout=out)
     assert json.loads(out.getvalue())["figures"]["care.donations"] == 1.234567
+
+
+def test_the_dashboard_shows_donations_in_wan_yuan():
+    place = make_place()
+    on = timezone.localdate()
+    Donation.objects.create(
+        area=place.county,
+        donor="爱心企业",
+        amount="5000",
+        donated_on=on,
+        purpose="助学",
+        created_by=place.civil,
+    )
+    client = Client()
+    client.force_login(place.civil)
+    response = client.get(f"/reports/?area={place.county.code}&from={on}&to={on}")
+    text = response.content.decode()
+    shown = re.search(
+        r'data-figure="care.donations".*?data-testid="figure-value">(.*?)</span>'
+        r'<span class="small text-muted fw-normal">(.*?)</span>',
+        text,
+        re.S,
+    )
+    assert shown and shown.groups() == ("0.50", "万元")
