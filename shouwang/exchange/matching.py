@@ -73,6 +73,7 @@ class Proposal:
     field: str
     proposed: str
     says: str
+    on: date | None = None  # the day the list gives for it, if any
 
 
 def ledger_people(
@@ -244,8 +245,8 @@ def _proposals(kind, person, values, child, today, people) -> list[Proposal]:
     parent_field = {Person.FATHER: "father_status", Person.MOTHER: "mother_status"}
     out: list[Proposal] = []
 
-    def propose(field: str, proposed: str, says: str) -> None:
-        out.append(Proposal(person, name, field, proposed, says[:300]))
+    def propose(field: str, proposed: str, says: str, on: date | None = None) -> None:
+        out.append(Proposal(person, name, field, proposed, says[:300], on))
 
     if kind in (ListKind.PRISON, ListKind.REHAB):
         ongoing = values["end"] is None or values["end"] >= today
@@ -265,7 +266,7 @@ def _proposals(kind, person, values, child, today, people) -> list[Proposal]:
     elif kind == ListKind.DEATH:
         says = f"{who} 在死亡名单中（{values['on'].isoformat()} 死亡）"
         if person == Person.CHILD:
-            propose("status", "死亡", says)
+            propose("status", "死亡", says, values["on"])
         elif person in parent_field:
             propose(parent_field[person], ParentStatus.DEAD, says)
         else:
@@ -277,7 +278,7 @@ def _proposals(kind, person, values, child, today, people) -> list[Proposal]:
             f"（{values['on'].isoformat()}）"
         )
         if to_code[:6] != child.village_id[:6]:
-            propose("status", "迁出本辖区", says)
+            propose("status", "迁出本辖区", says, values["on"])
         elif (
             to_code != child.village_id
             and codes.level_of(to_code) == codes.Level.VILLAGE
@@ -365,6 +366,7 @@ class _Writer:
                 field=proposal.field,
                 current=_current(proposal.field, record)[:200],
                 proposed=proposal.proposed,
+                event_on=proposal.on,
                 says=proposal.says,
                 consequence=self._consequence(child, proposal, change)[:500],
                 due_on=self.due[county],

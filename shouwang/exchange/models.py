@@ -88,6 +88,9 @@ class Alert(BaseModel):
     field = models.CharField("信息项", max_length=30)
     current = models.CharField("现记录", max_length=200, blank=True)
     proposed = models.CharField("名单所示", max_length=200, blank=True)
+    # The day the list gives for the fact (a death, a move), where it gives one: an
+    # accepted exit is dated then, not on the day it was verified.
+    event_on = models.DateField("名单所示日期", null=True, blank=True)
     says = models.CharField("名单内容", max_length=300)
     consequence = models.CharField("可能的影响", max_length=500, blank=True)
     state = models.CharField(

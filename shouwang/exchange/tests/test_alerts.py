@@ -113,13 +113,14 @@ def test_accepting_changes_the_fact_with_history_citing_the_list(place):
 def test_a_death_exits_the_child_and_a_newborn_prompt_changes_nothing(place):
     sent = make_list(place.county, place.civil, kind=ListKind.DEATH, unit=Unit.POLICE)
     child = make_child(place.village)
-    death = make_alert(child, sent, field="status", proposed="死亡")
+    died = TODAY - timedelta(days=40)
+    death = make_alert(child, sent, field="status", proposed="死亡", event_on=died)
     alerts.alert_accept(actor=place.director, alert_id=death.pk, expected_version=1)
     child.refresh_from_db()
     assert (child.status, child.exit_reason, child.exit_date) == (
         ChildStatus.EXITED,
         "死亡",
-        TODAY,
+        died,  # the day the list gives, not the day it was verified
     )
     assert (
         ChildChange.objects.filter(child=child)

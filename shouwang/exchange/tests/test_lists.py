@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shouwang.accounts.models import Role, Unit
 from shouwang.audit.models import AuditAction, AuditEvent
+from shouwang.exchange import alerts
 from shouwang.exchange.lists import ExchangeRefused, exchange_check, exchange_commit
 from shouwang.exchange.models import Alert, DepartmentList, Measure
 from shouwang.registry.tests.factories import id_for, make_child, make_place
@@ -244,3 +245,20 @@ def test_a_list_without_roster_columns_keeps_every_row(place):
     assert (sent.row_count, sent.matched, sent.measure_count) == (12, 1, 1)
     measure = Measure.objects.get(kind="housing")
     assert (measure.household, measure.on) == (head, date(TODAY.year, 1, 1))
+
+
+def test_a_death_list_dates_the_exit_it_proposes(place):
+    child = make_child(place.village, name="李小明")
+    died = TODAY - timedelta(days=20)
+    sent = _send(
+        place.civil,
+        "death",
+        _csv("姓名,公民身份号码,死亡日期", f"李小明,{child.id_number},{died}"),
+    )
+    alert = Alert.objects.get(department_list=sent)
+    assert (alert.field, alert.proposed, alert.event_on) == ("status", "死亡", died)
+    alerts.alert_accept(
+        actor=place.director, alert_id=alert.pk, expected_version=alert.version
+    )
+    child.refresh_from_db()
+    assert (child.status, child.exit_date) == ("exited", died)
