@@ -157,3 +157,17 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
     expect(unpaid.get_by_test_id("count")).to_have_text("1")
     expect(unpaid.get_by_test_id("worklist")).to_contain_text("李小雨")
     expect(unpaid.get_by_test_id("worklist")).to_contain_text("事实无人抚养儿童")
+
+
+def test_a_list_being_checked_cannot_be_sent_twice(page, browser_world, login):
+    """The upload's button is disabled and says why once pressed (a province's list
+    takes seconds): a second press would send the same list again."""
+    login(page, browser_world.users[Role.CIVIL_AFFAIRS].username)
+    page.goto("/exchange/lists/")
+    # The answer opens in another window, so that this page stays to be looked at.
+    page.locator("form[data-busy]").evaluate("form => { form.target = 'answer'; }")
+    with page.expect_popup():
+        page.get_by_role("button", name="上传并比对").click()
+    busy = page.locator('button[aria-busy="true"]')
+    expect(busy).to_be_disabled()
+    expect(busy).to_have_text("正在检查并比对，请稍候…")
