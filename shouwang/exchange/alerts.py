@@ -280,8 +280,8 @@ def _close(alert: Alert, *, actor, state: str, details: dict) -> Alert:
 def alert_accept(*, actor, alert_id: int, expected_version: int) -> Alert:
     """Accept an alert: the fact changes through the registry's services (history
     citing the list; an exit for a death or a move away, dated as the list dates
-    it), the alert is closed and
-    audited, all at once; the newborn prompt changes no record."""
+    it), the alert is closed and audited, all at once; the newborn prompt changes no
+    record."""
     alert = _for_decision(actor, alert_id, expected_version)
     child = Child.objects.select_for_update().get(pk=alert.child_id)
     change = changes.ledger_change(
