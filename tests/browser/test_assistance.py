@@ -14,7 +14,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import openpyxl
 from django.utils import timezone
@@ -33,21 +33,13 @@ from shouwang.assistance.tests.beneficiaries_factories import (
     standards,
 )
 from shouwang.registry.tests.factories import years_ago
-from tests.factories import PASSWORD, make_user
+from tests.browser.signin import sign_in_to
+from tests.factories import make_user
 
 OLD, NEW = Decimal("1200.00"), Decimal("1500.00")
 PAID_TOTAL = "assistance.paid_total"
 # The bulletin's sentence with the period's paid total.
 PAID_SAID = re.compile(r"期内发放基本生活费(?:和基本生活补贴)?(\d+(?:\.\d+)?)元")
-
-
-def _sign_in(page, username: str, target: str) -> None:
-    """Sign in on the login page and land on `target` (the home page skipped)."""
-    page.goto(f"/accounts/login/?next={quote(target)}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
 
 
 def _submit(page, form, button: str) -> None:
@@ -187,7 +179,7 @@ def test_a_raise_an_18th_birthday_and_the_totals_that_agree(
 
     # The county raises the scattered-orphan standard from the 1st of m1.
     page = new_page()
-    _sign_in(page, civil.username, "/assistance/standards/")
+    sign_in_to(page, civil.username, "/assistance/standards/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "基本生活保障标准：隆回县"
     )
@@ -242,7 +234,7 @@ def test_a_raise_an_18th_birthday_and_the_totals_that_agree(
 
     # The second officer approves it.
     second = new_page()
-    _sign_in(second, approver.username, "/assistance/payments/")
+    sign_in_to(second, approver.username, "/assistance/payments/")
     _approve(second, m1)
 
     # m2's batch: the 18-year-old out of school is gone, and the 减员 says why.
@@ -277,7 +269,7 @@ def test_a_raise_an_18th_birthday_and_the_totals_that_agree(
 
     # The bulletin of m2 (its 1st to today) and the statistics page: the same total.
     bulletin = new_page()
-    _sign_in(bulletin, civil.username, "/reports/bulletins/")
+    sign_in_to(bulletin, civil.username, "/reports/bulletins/")
     form = bulletin.get_by_test_id("bulletin-form")
     form.get_by_label("区划").select_option(county.code)
     form.get_by_label("起始日期").fill(m2.isoformat())
@@ -294,7 +286,7 @@ def test_a_raise_an_18th_birthday_and_the_totals_that_agree(
 
     period = {"area": county.code, "from": m2.isoformat(), "to": today.isoformat()}
     stats = new_page()
-    _sign_in(stats, civil.username, f"/reports/?{urlencode(period)}")
+    sign_in_to(stats, civil.username, f"/reports/?{urlencode(period)}")
     expect(stats.get_by_role("heading", level=1)).to_have_text("统计分析：隆回县")
     paid = stats.locator(f'[data-figure="{PAID_TOTAL}"]').get_by_test_id("figure-value")
     expect(paid).to_have_text(re.compile(r"^\d"))

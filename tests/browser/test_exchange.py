@@ -5,7 +5,6 @@ facto unsupported, the history citing the list; the county's figure and the
 allowance eligibility for next month change the same day."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -14,17 +13,10 @@ from shouwang.accounts.models import Role, Unit
 from shouwang.areas.models import Area
 from shouwang.registry.tests.factories import id_for, make_child, years_ago
 from tests.browser.phone import PHONE, open_menu
-from tests.factories import PASSWORD, make_user
+from tests.browser.signin import sign_in_to
+from tests.factories import make_user
 
 DE_FACTO = "children.de_facto_unsupported"
-
-
-def _sign_in(page, username: str, target: str) -> None:
-    page.goto(f"/accounts/login/?next={quote(target)}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
 
 
 def _assert_no_horizontal_overflow(page) -> None:
@@ -67,11 +59,11 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
 
     # Before: no de facto unsupported child in the county, none eligible next month.
     stats = new_page()
-    _sign_in(stats, civil.username, "/reports/")
+    sign_in_to(stats, civil.username, "/reports/")
     figure = stats.locator(f'[data-figure="{DE_FACTO}"]').get_by_test_id("figure-value")
     expect(figure).to_have_text("0")
     unpaid = new_page()
-    _sign_in(
+    sign_in_to(
         unpaid,
         civil.username,
         f"/assistance/beneficiaries/unpaid/?month={_next_month()}",
@@ -80,7 +72,7 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
 
     # The justice contact uploads the prison list through the navigation.
     page = new_page()
-    _sign_in(page, justice.username, "/")
+    sign_in_to(page, justice.username, "/")
     nav = page.get_by_test_id("nav")
     nav.get_by_role("button", name="协同").click()
     with page.expect_navigation():
@@ -112,12 +104,12 @@ def test_a_prison_list_to_a_de_facto_unsupported_child(
 
     # The other village's director has nothing to verify.
     phone_b = new_page(**PHONE)
-    _sign_in(phone_b, director_b.username, "/exchange/alerts/")
+    sign_in_to(phone_b, director_b.username, "/exchange/alerts/")
     expect(phone_b.get_by_test_id("alerts")).to_contain_text("没有符合条件的比对提示")
 
     # Director A finds it on the phone: what the list says and what would follow.
     phone = new_page(**PHONE)
-    _sign_in(phone, director_a.username, "/")
+    sign_in_to(phone, director_a.username, "/")
     open_menu(phone)
     nav = phone.get_by_test_id("nav")
     nav.get_by_role("button", name="协同").click()

@@ -8,7 +8,6 @@ is filled from a donation recorded on the care page."""
 import io
 import re
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.utils import timezone
 from docx import Document
@@ -17,15 +16,8 @@ from playwright.sync_api import expect
 from shouwang.accounts.models import Role, Unit
 from shouwang.areas.models import Area
 from tests.browser.phone import PHONE
-from tests.factories import PASSWORD, make_user
-
-
-def _sign_in(page, username: str, target: str) -> None:
-    page.goto(f"/accounts/login/?next={quote(target)}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
+from tests.browser.signin import sign_in_to
+from tests.factories import make_user
 
 
 def _submit(page, button: str) -> None:
@@ -50,7 +42,7 @@ def test_a_meeting_its_tasks_a_notice_and_the_bulletins(
 
     # The office records the meeting: three decisions, tasks for three units.
     page = new_page()
-    _sign_in(page, office.username, "/jointwork/meetings/new/")
+    sign_in_to(page, office.username, "/jointwork/meetings/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("登记联席会议")
     page.get_by_label("会议名称").fill("邵阳市未成年人保护联席会议")
     page.get_by_label("召开日期").fill(held.isoformat())
@@ -82,7 +74,7 @@ def test_a_meeting_its_tasks_a_notice_and_the_bulletins(
 
     # The education unit, on a phone, finds its task and reports it done.
     phone = new_page(**PHONE)
-    _sign_in(phone, education.username, "/jointwork/tasks/")
+    sign_in_to(phone, education.username, "/jointwork/tasks/")
     rows = phone.get_by_test_id("task-table").locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("摸排辍学儿童")
@@ -99,7 +91,7 @@ def test_a_meeting_its_tasks_a_notice_and_the_bulletins(
 
     # The police see theirs, overdue.
     police_page = new_page()
-    _sign_in(police_page, police.username, "/jointwork/tasks/")
+    sign_in_to(police_page, police.username, "/jointwork/tasks/")
     police_rows = police_page.get_by_test_id("task-table").locator("tbody tr")
     expect(police_rows).to_have_count(1)
     expect(police_rows.first).to_contain_text("开展校园周边巡查")

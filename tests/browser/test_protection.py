@@ -4,29 +4,19 @@ accept it from their inbox; civil affairs assess it and refer it to education an
 women's federation, who each accept, record an action and complete; civil affairs
 close the case. A user of another unit of the same county finds nothing."""
 
-from urllib.parse import quote
-
 from playwright.sync_api import expect
 
 from shouwang.accounts.models import Role, Unit
 from shouwang.protection.models import Case, CaseAction
 from shouwang.protection.vocab import CaseStatus, ReferralStatus
 from tests.browser.phone import PHONE
-from tests.factories import PASSWORD, make_user
+from tests.browser.signin import sign_in_to
+from tests.factories import make_user
 
 
 def _assert_no_horizontal_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} 横向溢出：scrollWidth={width}"
-
-
-def _sign_in(page, username: str, target: str) -> None:
-    """Sign in on the login page and land on `target` (the home page skipped)."""
-    page.goto(f"/accounts/login/?next={quote(target)}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
 
 
 def _submit(page, form, button: str) -> None:
@@ -37,7 +27,7 @@ def _submit(page, form, button: str) -> None:
 def _unit_completes(page, username: str, number: str, service: str) -> None:
     """A member unit opens the referral from its inbox, accepts it, records an action
     and reports it done."""
-    _sign_in(page, username, "/protection/inbox/")
+    sign_in_to(page, username, "/protection/inbox/")
     referrals = page.get_by_test_id("inbox-referrals")
     expect(referrals.get_by_test_id("due")).to_contain_text("剩余")
     with page.expect_navigation():
@@ -80,7 +70,7 @@ def test_a_report_from_a_phone_to_a_closed_case(new_page, browser_world, static_
 
     # The village director reports from a phone.
     phone = new_page(**PHONE)
-    _sign_in(phone, users[Role.DIRECTOR].username, "/protection/report/")
+    sign_in_to(phone, users[Role.DIRECTOR].username, "/protection/report/")
     _assert_no_horizontal_overflow(phone)
     form = phone.get_by_test_id("report-form")
     form.get_by_label("独居、无人监护").check()
@@ -101,7 +91,7 @@ def test_a_report_from_a_phone_to_a_closed_case(new_page, browser_world, static_
 
     # The county police find it in their inbox, with its deadline, and accept it.
     page = new_page()
-    _sign_in(page, police.username, "/protection/inbox/")
+    sign_in_to(page, police.username, "/protection/inbox/")
     waiting = page.get_by_test_id("inbox-police")
     expect(waiting.get_by_test_id("due")).to_contain_text("剩余23小时")
     with page.expect_navigation():
@@ -114,7 +104,7 @@ def test_a_report_from_a_phone_to_a_closed_case(new_page, browser_world, static_
 
     # Civil affairs assess and refer to education and the women's federation.
     page = new_page()
-    _sign_in(page, users[Role.CIVIL_AFFAIRS].username, f"/protection/{case.pk}/")
+    sign_in_to(page, users[Role.CIVIL_AFFAIRS].username, f"/protection/{case.pk}/")
     assess = page.get_by_test_id("form-assess")
     assess.get_by_text("高", exact=True).click()
     assess.get_by_label("监护照料").check()
@@ -150,7 +140,7 @@ def test_a_report_from_a_phone_to_a_closed_case(new_page, browser_world, static_
 
     # Another unit of the same county finds nothing.
     page = new_page()
-    _sign_in(page, court.username, "/protection/inbox/")
+    sign_in_to(page, court.username, "/protection/inbox/")
     response = page.goto(f"/protection/{case.pk}/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("页面或记录不存在")

@@ -9,7 +9,6 @@ statistics page and in the bulletin go from 0 to 1."""
 import io
 import re
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -20,7 +19,8 @@ from shouwang.areas.models import Area
 from shouwang.registry.tests.factories import make_child, years_ago
 from shouwang.reports.periods import default_period
 from tests.browser.phone import PHONE, open_menu
-from tests.factories import PASSWORD, make_user
+from tests.browser.signin import sign_in_to
+from tests.factories import make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("姓名", "公民身份号码", "学籍号", "学校名称", "年级", "学籍状态")
@@ -34,15 +34,6 @@ OPEN = "schooling.dropouts_open"
 def _assert_no_horizontal_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} 横向溢出：scrollWidth={width}"
-
-
-def _sign_in(page, username: str, target: str) -> None:
-    """Sign in on the login page and land on `target` (the home page skipped)."""
-    page.goto(f"/accounts/login/?next={quote(target)}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
 
 
 def _submit(page, form, button: str) -> None:
@@ -123,20 +114,20 @@ def test_a_school_list_to_a_child_back_in_school(new_page, browser_world, static
 
     # The county's figures before: no dropout registered or returned this period.
     stats = new_page()
-    _sign_in(stats, civil.username, "/reports/")
+    sign_in_to(stats, civil.username, "/reports/")
     expect(stats.get_by_role("heading", level=1)).to_have_text("统计分析：隆回县")
     expect(_figure(stats, REGISTERED)).to_have_text("0")
     expect(_figure(stats, RETURNED)).to_have_text("0")
     expect(_figure(stats, OPEN)).to_have_text("0")
     bulletin = new_page()
-    _sign_in(bulletin, civil.username, "/reports/bulletins/")
+    sign_in_to(bulletin, civil.username, "/reports/bulletins/")
     preview = _bulletin_preview(bulletin, county.code)
     expect(preview).to_contain_text("新登记辍学儿童0人")
     expect(preview).to_contain_text("劝返复学辍学儿童0人")
 
     # The education officer uploads the county's list through the navigation.
     page = new_page()
-    _sign_in(page, education.username, "/")
+    sign_in_to(page, education.username, "/")
     nav = page.get_by_test_id("nav")
     nav.get_by_role("button", name="控辍保学").click()
     with page.expect_navigation():
@@ -161,7 +152,7 @@ def test_a_school_list_to_a_child_back_in_school(new_page, browser_world, static
 
     # Director A, on a phone, finds the child missing from the list, and only that one.
     phone_a = new_page(**PHONE)
-    _sign_in(phone_a, director_a.username, "/")
+    sign_in_to(phone_a, director_a.username, "/")
     open_menu(phone_a)
     nav = phone_a.get_by_test_id("nav")
     nav.get_by_role("button", name="控辍保学").click()
@@ -182,7 +173,7 @@ def test_a_school_list_to_a_child_back_in_school(new_page, browser_world, static
 
     # Director B finds the child the list marks as 辍学, and not A's child.
     phone_b = new_page(**PHONE)
-    _sign_in(phone_b, director_b.username, "/schooling/worklist/")
+    sign_in_to(phone_b, director_b.username, "/schooling/worklist/")
     suspected_b = phone_b.get_by_test_id("suspected").locator("tbody tr")
     expect(suspected_b).to_have_count(1)
     expect(suspected_b.first).to_contain_text("赵子豪")
